@@ -1,0 +1,340 @@
+/* container-lab: a container runtime in one file.
+ *
+ * A container is an ordinary process that the kernel shows a different
+ * world: its own hostname, IPC objects, process tree, mounts, users and
+ * network (namespaces), within limits (cgroups).  This file grows one
+ * namespace per stage; read it top to bottom beside steps/NN-x/README.md.
+ *
+ *   cc -std=c11 -Wall -Wextra -Werror -o step runtime.c
+ *   sudo ./step -n box -- /bin/sh
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+/* TODO(04): include <sys/mount.h> (mount, umount2), <sys/stat.h> (lstat),
+ * <sys/statfs.h> (statfs, for the pivot_root hint) and <sys/syscall.h>
+ * (pivot_root has no libc wrapper: syscall(SYS_pivot_root, ...)). */
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct config {
+    /* 01: the base runtime and the UTS namespace */
+    char **argv;          /* the command, argv[0] looked up in PATH */
+    const char *hostname; /* -n */
+    int verbose;          /* -v */
+    /* TODO(04): const char *rootfs, the -r option: the directory that
+     * becomes the container's /.  The Makefile compiles in STEP_ROOTFS,
+     * the absolute path of the fixture `make rootfs` builds: the default.
+     * Give STEP_ROOTFS a fallback with #ifndef so the file still builds
+     * on its own. */
+};
+
+/* The namespaces this stage creates, one row per stage: clone(2). */
+static const struct {
+    int flag;
+    const char *name;
+} namespaces[] = {
+    {CLONE_NEWUTS, "CLONE_NEWUTS"}, /* 01: hostname */
+    {CLONE_NEWIPC, "CLONE_NEWIPC"}, /* 02: SysV IPC, POSIX queues */
+    {CLONE_NEWPID, "CLONE_NEWPID"}, /* 03: process ids */
+    /* TODO(04): add the row for CLONE_NEWNS: the container's own mount
+     * table (mount_namespaces(7)). */
+    {0, NULL},
+};
+
+/* ---- errors and narration ---- */
+
+/* What the child sends up the report pipe when it fails before exec, so
+ * that the parent prints the error once and exits with its status. */
+struct report {
+    int status;
+    char msg[500];
+};
+
+/* -1 in the parent; the report pipe's write end in the child. */
+static int report_fd = -1;
+
+/* The one way to fail: "step: <what>: <why> (<hint>)", exit STATUS.
+ * ERR is an errno value, or 0 when there is no system error to name. */
+__attribute__((format(printf, 4, 5))) static noreturn void
+fail(int status, int err, const char *hint, const char *fmt, ...)
+{
+    struct report r = {.status = status};
+    va_list ap;
+    int n = snprintf(r.msg, sizeof r.msg, "step: ");
+
+    va_start(ap, fmt);
+    n += vsnprintf(r.msg + n, sizeof r.msg - n, fmt, ap);
+    va_end(ap);
+    if (err && n < (int)sizeof r.msg)
+        n += snprintf(r.msg + n, sizeof r.msg - n, ": %s", strerror(err));
+    if (hint && n < (int)sizeof r.msg)
+        snprintf(r.msg + n, sizeof r.msg - n, " (%s)", hint);
+
+    if (report_fd >= 0) {
+        if (write(report_fd, &r, sizeof r) < 0)
+            fprintf(stderr, "%s\n", r.msg);
+        _exit(status);
+    }
+    fprintf(stderr, "%s\n", r.msg);
+    exit(status);
+}
+
+/* A system call failed: name it and its arguments, exit 125. */
+#define die(...) fail(125, errno, NULL, __VA_ARGS__)
+#define die_hint(hint, ...) fail(125, errno, (hint), __VA_ARGS__)
+
+/* -v: one line per setup action, naming the system call. */
+__attribute__((format(printf, 2, 3))) static void
+say(const struct config *cfg, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!cfg->verbose)
+        return;
+    va_start(ap, fmt);
+    fputs("step: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* ---- the command line ---- */
+
+static void usage(FILE *out)
+{
+    fputs("Usage: step [OPTION]... [--] [COMMAND [ARG]...]\n"
+          "Run COMMAND (default /bin/sh) in a new container.\n"
+          "\n"
+          "  -n, --hostname NAME  container hostname (default: container)\n"
+          /* TODO(04): document -r, --rootfs DIR and its default. */
+          "  -v, --verbose        narrate each setup step on stderr\n"
+          "  -h, --help           show this help and exit\n"
+          "\n"
+          "Exit status: the command's; 128+N if it died of signal N; 125 if\n"
+          "the runtime failed; 126 if COMMAND cannot run; 127 if not found.\n",
+          out);
+}
+
+/* Fill CFG from the command line.  Returns 0 to run, 1 for --help, and -1
+ * with a message in ERR for bad input. */
+static int parse_args(int argc, char **argv, struct config *cfg, char *err,
+                      size_t errlen)
+{
+    static char *default_argv[] = {"/bin/sh", NULL};
+    static const struct option longopts[] = {
+        {"hostname", required_argument, NULL, 'n'},
+        /* TODO(04): the long option "rootfs", then 'r' in the short
+         * options string and its case below; the default in the
+         * initialiser; refuse an empty --rootfs as --hostname does. */
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+
+    *cfg = (struct config){.hostname = "container"};
+    optind = 0; /* glibc: start afresh, so tests can call us repeatedly */
+    opterr = 0;
+    /* '+': stop at the first non-option, so `step ls -l` keeps its -l. */
+    while ((opt = getopt_long(argc, argv, "+:n:vh", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'n':
+            cfg->hostname = optarg;
+            break;
+        case 'v':
+            cfg->verbose = 1;
+            break;
+        case 'h':
+            return 1;
+        case ':':
+            snprintf(err, errlen, "%s: needs an argument", argv[optind - 1]);
+            return -1;
+        default:
+            snprintf(err, errlen, "%s: unknown option", argv[optind - 1]);
+            return -1;
+        }
+    }
+    /* uts_namespaces(7) via sethostname(2): at most HOST_NAME_MAX (64). */
+    if (cfg->hostname[0] == '\0' || strlen(cfg->hostname) > 64) {
+        snprintf(err, errlen, "--hostname: must be 1 to 64 characters");
+        return -1;
+    }
+    cfg->argv = optind < argc ? argv + optind : default_argv;
+    return 0;
+}
+
+/* ---- 01 UTS namespace: uts_namespaces(7) ---- */
+
+static void setup_uts(const struct config *cfg)
+{
+    say(cfg, "sethostname(\"%s\")", cfg->hostname);
+    if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+        die("sethostname(\"%s\")", cfg->hostname);
+    /* A new UTS namespace starts as a copy of the parent's: clear the NIS
+     * domain name so the host's does not show through. */
+    say(cfg, "setdomainname(\"\")");
+    if (setdomainname("", 0) < 0)
+        die("setdomainname(\"\")");
+}
+
+/* ---- 02 IPC namespace: ipc_namespaces(7) ----
+ * CLONE_NEWIPC needs no setup: the new namespace starts with no message
+ * queues, semaphores or shared memory, and the kernel destroys what the
+ * container made when the namespace's last process exits. */
+
+/* ---- 03 PID namespace: pid_namespaces(7) ----
+ * No setup either: the first process in a new PID namespace is its PID 1,
+ * so the command we exec is PID 1.  It is also the namespace's init: when
+ * it exits the kernel kills every other process in it (SIGKILL). */
+
+/* TODO(04): a banner "---- 04 mount namespace: mount_namespaces(7),
+ * pivot_root(2) ----", then static void setup_mounts(const struct config
+ * *cfg) that, saying and checking each call:
+ *   1. makes "/" MS_REC|MS_PRIVATE, so nothing propagates to the host;
+ *   2. refuses a rootfs that is not a directory, or whose proc, dev, sys
+ *      or tmp is a symlink or missing (lstat(2); runc's CVE-2023-27561);
+ *   3. bind-mounts cfg->rootfs onto itself (MS_BIND|MS_REC): pivot_root
+ *      needs the new root to be a mount point; then chdir(2) into it;
+ *   4. mounts a fresh "proc" on proc (MS_NOSUID|MS_NODEV|MS_NOEXEC);
+ *   5. mounts a tmpfs on dev (MS_NOSUID|MS_STRICTATIME, "mode=755"), and
+ *      for null zero full random urandom tty creates an empty file and
+ *      bind-mounts the host's /dev/<name> onto it; dev/fd, dev/stdin,
+ *      dev/stdout and dev/stderr are symlinks into /proc/self/fd;
+ *   6. mounts sysfs on sys with MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC;
+ *   7. mounts a tmpfs on tmp (MS_NOSUID|MS_NODEV, "mode=1777");
+ *   8. remounts "." MS_REMOUNT|MS_BIND|MS_RDONLY: the rootfs is shared by
+ *      every container and written by none;
+ *   9. syscall(SYS_pivot_root, ".", "."), then umount2(".", MNT_DETACH) to
+ *      drop the old root, then chdir("/").  On EINVAL give a hint: the
+ *      man page lists its causes.
+ * Split it into helpers (check_rootfs, mount_dev) as the lesson shows. */
+
+/* ---- the child: becomes the container ---- */
+
+struct child_args {
+    const struct config *cfg;
+    int report[2]; /* child -> parent: errors before exec */
+};
+
+static noreturn void exec_command(const struct config *cfg)
+{
+    /* No descriptor of ours may reach the container (runc's
+     * CVE-2024-21626 leaked one): mark all but 0-2 close-on-exec. */
+    if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        die_hint("needs Linux 5.11", "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
+    say(cfg, "execvp(\"%s\")", cfg->argv[0]);
+    execvp(cfg->argv[0], cfg->argv);
+    /* The shell's convention, which docker follows: 127 not found, 126
+     * found but not runnable. */
+    if (errno == ENOENT || errno == ENOTDIR)
+        /* TODO(04): from now on a missing command is most often missing
+         * from the rootfs: say so in a hint. */
+        fail(127, errno, NULL, "execvp(\"%s\")", cfg->argv[0]);
+    fail(126, errno, NULL, "execvp(\"%s\")", cfg->argv[0]);
+}
+
+static int child_main(void *arg)
+{
+    const struct child_args *args = arg;
+    const struct config *cfg = args->cfg;
+
+    close(args->report[0]);
+    report_fd = args->report[1];
+    /* If the runtime dies, so does the container. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        die("prctl(PR_SET_PDEATHSIG)");
+
+    setup_uts(cfg);
+    /* TODO(04): call setup_mounts(cfg); what comes after it runs inside
+     * the new root. */
+    exec_command(cfg);
+}
+
+/* ---- the parent: the runtime ---- */
+
+/* The hint for a failed clone(2). */
+static const char *clone_hint(int err)
+{
+    if (err == EPERM)
+        return "run as root: sudo ./step";
+    if (err == ENOSPC)
+        return "namespace limit reached: see /proc/sys/user/max_*_namespaces";
+    return NULL;
+}
+
+/* The command's exit status as a shell reports it: 128+N for signal N. */
+static int wait_child(pid_t pid)
+{
+    int status;
+
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            die("waitpid(%d)", (int)pid);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
+
+static int run_container(const struct config *cfg)
+{
+    static char stack[1024 * 1024]; /* the child's, until it execs */
+    struct child_args args = {.cfg = cfg};
+    struct report r;
+    char names[256] = "";
+    int flags = SIGCHLD;
+    ssize_t n;
+    pid_t pid;
+
+    for (int i = 0; namespaces[i].name; i++) {
+        flags |= namespaces[i].flag;
+        strcat(strcat(names, namespaces[i].name), "|");
+    }
+    if (pipe2(args.report, O_CLOEXEC) < 0)
+        die("pipe2");
+    fflush(NULL);
+    say(cfg, "clone(%sSIGCHLD)", names);
+    pid = clone(child_main, stack + sizeof stack, flags, &args);
+    if (pid < 0)
+        die_hint(clone_hint(errno), "clone(%sSIGCHLD)", names);
+    close(args.report[1]);
+
+    /* EOF: the command was exec'd (the pipe is close-on-exec). */
+    while ((n = read(args.report[0], &r, sizeof r)) < 0 && errno == EINTR)
+        ;
+    close(args.report[0]);
+    int status = wait_child(pid);
+    if (n == (ssize_t)sizeof r) {
+        r.msg[sizeof r.msg - 1] = '\0';
+        fprintf(stderr, "%s\n", r.msg);
+        return r.status;
+    }
+    return status;
+}
+
+#ifndef UNIT_TEST
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    char err[256];
+
+    switch (parse_args(argc, argv, &cfg, err, sizeof err)) {
+    case 1:
+        usage(stdout);
+        return 0;
+    case -1:
+        fprintf(stderr, "step: %s (see: step --help)\n", err);
+        return 125;
+    }
+    return run_container(&cfg);
+}
+#endif
