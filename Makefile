@@ -1,0 +1,75 @@
+# container-lab: every entry point.  `make help` lists them.
+SHELL   := /bin/bash
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+STEP_CFLAGS := -std=c11 -Wall -Wextra -Werror $(CFLAGS)
+ROOTFS  := $(CURDIR)/rootfs/tree
+STAGES  := 01-uts 02-ipc 03-pid 04-mount
+NUMS    := $(foreach s,$(STAGES),$(word 1,$(subst -, ,$(s))))
+
+# 03 -> 03-pid; an unknown number stops make with the list of stages.
+stage = $(or $(filter $(1)-%,$(STAGES)),$(error no stage "$(1)"; the stages are $(STAGES)))
+# The runtime of stage $(1) from $(2) (steps or solutions) into $(3).
+build_runtime = $(CC) $(STEP_CFLAGS) -DSTEP_ROOTFS='"$(ROOTFS)"' -o $(3) $(2)/$(call stage,$(1))/runtime.c
+
+# step-NN and friends are pattern rules, which make skips for .PHONY targets.
+.PHONY: help deps rootfs unit test demo clean
+
+help:
+	@echo "container-lab: write a container runtime, one namespace at a time"
+	@echo
+	@echo "  make step-NN         build your steps/NN-*/runtime.c into ./step"
+	@echo "  sudo make check-NN   run the checks of stages 01..NN against ./step"
+	@echo "  make solution-NN     build the reference runtime of stage NN into ./step"
+	@echo "  make diff-NN         what stage NN adds to the one before"
+	@echo "  make rootfs          build the busybox root filesystem (stage 04 on)"
+	@echo "  sudo make deps       install what is missing"
+	@echo "  make unit            the unit tests (no root needed)"
+	@echo "  sudo make test       everything, as CI runs it"
+	@echo "  sudo make demo       a short tour of the runtime"
+	@echo
+	@echo "  stages: $(STAGES)"
+
+deps:
+	@tests/deps.sh
+
+# The fixture is rebuilt only when the script that builds it changes.
+rootfs: $(ROOTFS)/.built
+$(ROOTFS)/.built: rootfs/build.sh
+	@rootfs/build.sh $(ROOTFS)
+	@touch $@
+
+step-%:
+	@$(if $(filter-out 01 02 03,$*),$(MAKE) --no-print-directory rootfs)
+	$(call build_runtime,$*,steps,step)
+
+solution-%:
+	@$(if $(filter-out 01 02 03,$*),$(MAKE) --no-print-directory rootfs)
+	$(call build_runtime,$*,solutions,step)
+
+check-%:
+	@$(if $(filter-out 01 02 03,$(word 1,$(subst -, ,$(call stage,$*)))),$(MAKE) --no-print-directory rootfs)
+	@tests/check.sh $*
+
+# Stage 01's "before" is the base runtime: its skeleton without the TODOs.
+diff-%:
+	@color=$$([ -t 1 ] && echo always || echo never); \
+	new=solutions/$(call stage,$*)/runtime.c; \
+	if [ "$*" = 01 ]; then \
+	  tests/skeleton.sh strip 01 | diff -u --color=$$color --label base/runtime.c --label $$new - $$new; \
+	else \
+	  prev=$$(ls -d solutions/$$(printf '%02d' $$((10#$* - 1)))-*); \
+	  diff -u --color=$$color $$prev/runtime.c $$new; \
+	fi; test $$? -le 1
+
+unit:
+	@tests/unit/run.sh build/unit
+
+test: deps rootfs
+	@tests/run-all.sh
+
+demo: deps rootfs
+	@slides/demo.sh
+
+clean:
+	rm -rf build step

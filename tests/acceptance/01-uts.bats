@@ -1,0 +1,139 @@
+#!/usr/bin/env bats
+# Stage 01: the base runtime and the UTS namespace.
+
+load helpers
+
+@test "hostname inside is the one given with --hostname" {
+  hint "the child needs CLONE_NEWUTS and a sethostname() call before it execs"
+  run "$STEP" --hostname box -- hostname
+  assert_success
+  assert_output "box"
+}
+
+@test "hostname inside is 'container' when none is given" {
+  hint "cfg->hostname defaults to \"container\"; setup_uts() must use it"
+  run "$STEP" -- hostname
+  assert_success
+  assert_output "container"
+}
+
+@test "the container has a UTS namespace of its own" {
+  hint "add CLONE_NEWUTS to the clone flags (the namespaces table)"
+  run "$STEP" -- readlink /proc/self/ns/uts
+  assert_success
+  refute_output "$(readlink /proc/self/ns/uts)"
+}
+
+@test "setting the hostname inside leaves the host's unchanged" {
+  hint "without CLONE_NEWUTS, sethostname() renames the host itself"
+  # Only try the rename in a namespace of its own: never on the host.
+  [ "$("$STEP" -- readlink /proc/self/ns/uts)" != "$(readlink /proc/self/ns/uts)" ] ||
+    fail "the container shares the host's UTS namespace; not renaming the host"
+  before=$(hostname)
+  run "$STEP" -n box -- sh -c 'hostname changed-inside && hostname'
+  assert_success
+  assert_output "changed-inside"
+  assert_equal "$(hostname)" "$before"
+}
+
+@test "the host's NIS domain name does not show inside" {
+  hint "a new UTS namespace copies the host's names: setdomainname(\"\", 0)"
+  host_domain=$(cat /proc/sys/kernel/domainname)
+  echo container-lab-test > /proc/sys/kernel/domainname
+  run "$STEP" -- cat /proc/sys/kernel/domainname
+  now=$(cat /proc/sys/kernel/domainname)
+  echo "$host_domain" > /proc/sys/kernel/domainname
+  assert_success
+  assert_output ""
+  assert_equal "$now" container-lab-test
+}
+
+@test "-v narrates sethostname on stderr" {
+  hint "say() each setup action before making it: step: sethostname(\"box\")"
+  run --separate-stderr "$STEP" -v -n box -- true
+  assert_success
+  [[ "$stderr" == *'step: sethostname("box")'* ]] ||
+    fail "expected a line 'step: sethostname(\"box\")' on stderr, got: $stderr"
+}
+
+@test "-h prints the usage on stdout and exits 0" {
+  hint "the base runtime's usage(): it is already there"
+  run --separate-stderr "$STEP" -h
+  assert_success
+  assert_line --index 0 --partial "Usage: step"
+  assert_equal "$stderr" ""
+}
+
+@test "an unknown option exits 125 with one line naming it" {
+  hint "parse_args() rejects what it does not know, main() exits 125"
+  run --separate-stderr "$STEP" --no-such-option
+  assert_failure 125
+  assert_equal "$stderr" "step: --no-such-option: unknown option (see: step --help)"
+}
+
+@test "a hostname longer than 64 characters exits 125" {
+  hint "sethostname(2) takes at most HOST_NAME_MAX (64) bytes: check it in parse_args()"
+  run --separate-stderr "$STEP" -n "$(printf 'a%.0s' $(seq 65))" -- true
+  assert_failure 125
+  [[ "$stderr" == step:*--hostname* ]] || fail "expected one line naming --hostname, got: $stderr"
+}
+
+@test "the command's exit status is passed on" {
+  hint "wait_child() returns WEXITSTATUS"
+  run "$STEP" -- sh -c 'exit 3'
+  assert_failure 3
+}
+
+@test "a command killed by SIGKILL gives 137 (128+9)" {
+  hint "wait_child() returns 128+WTERMSIG for a command a signal killed"
+  "$STEP" -- $PROBE &
+  runtime=$!
+  kill -KILL "$(child_of "$runtime")"
+  status=0
+  wait "$runtime" || status=$?
+  assert_equal "$status" 137
+}
+
+@test "a command that does not exist exits 127 with one line" {
+  hint "execvp() failing with ENOENT means 127, as in a shell"
+  run -127 --separate-stderr "$STEP" -- no-such-command
+  assert_equal "$(echo "$stderr" | wc -l)" 1
+  [[ "$stderr" == 'step: execvp("no-such-command"): No such file or directory'* ]] ||
+    fail "got: $stderr"
+}
+
+@test "a command that cannot be executed exits 126" {
+  hint "execvp() failing with EACCES means 126"
+  run -126 --separate-stderr "$STEP" -- /etc/passwd
+
+  [[ "$stderr" == *'Permission denied'* ]] || fail "got: $stderr"
+}
+
+@test "no file descriptor of the runtime reaches the command" {
+  hint "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) before execvp()"
+  run "$STEP" -- sh -c 'ls /proc/$$/fd' 5</dev/null 7</dev/null
+  assert_success
+  assert_output "$(printf '0\n1\n2')"
+}
+
+@test "a failing sethostname gives one clear error and exit 125" {
+  hint "die() after each syscall: step: sethostname(\"box\"): <why>"
+  command -v strace >/dev/null || need "strace is not installed (sudo make deps)"
+  run --separate-stderr strace -f -o /dev/null -e trace=sethostname -e inject=sethostname:error=EPERM \
+    "$STEP" -n box -- true
+  assert_failure 125
+  assert_equal "$stderr" 'step: sethostname("box"): Operation not permitted'
+}
+
+@test "a run leaves the host's mounts, IPC objects and processes as they were" {
+  hint "nothing may outlive the container on the host"
+  before=$(host_state)
+  "$STEP" -n box -- true
+  "$STEP" -- sh -c 'exit 7' || true
+  "$STEP" -- no-such-command 2>/dev/null || true
+  "$STEP" -- $PROBE &
+  runtime=$!
+  kill -KILL "$(child_of "$runtime")"
+  wait "$runtime" || true
+  assert_equal "$(host_state)" "$before"
+}

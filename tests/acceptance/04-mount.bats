@@ -1,0 +1,158 @@
+#!/usr/bin/env bats
+# Stage 04: the mount namespace, pivot_root and the busybox rootfs.
+
+load helpers
+
+setup() {
+  common_setup
+  [ -d "$ROOTFS/bin" ] || need "no rootfs at $ROOTFS: run make rootfs"
+}
+
+teardown() {
+  [ -n "${BAD:-}" ] && rm -rf "$BAD"
+  rm -f "$ROOTFS/etc/written-by-a-container"
+  common_teardown
+}
+
+@test "ps inside shows only the container's processes" {
+  hint "a fresh proc mounted inside the new PID and mount namespaces"
+  run "$STEP" -- ps
+  assert_success
+  assert_line --index 0 --regexp '^ *PID +USER +(TIME +)?COMMAND'
+  assert_line --index 1 --regexp '^ +1 root .*ps'
+  assert_equal "${#lines[@]}" 2
+}
+
+@test "ls / inside is the busybox rootfs" {
+  hint "pivot_root into the rootfs; the host's / must be gone"
+  run "$STEP" -- ls /
+  assert_success
+  assert_output "$(ls "$ROOTFS")"
+}
+
+@test "/bin/sh inside is busybox" {
+  hint "the container's / is the fixture built by make rootfs"
+  run "$STEP" -- readlink /bin/sh
+  assert_success
+  assert_output "/bin/busybox"
+}
+
+@test "the working directory inside is /" {
+  hint "chdir(\"/\") after pivot_root, whatever the caller's directory"
+  cd /tmp
+  run "$STEP" -- pwd
+  assert_success
+  assert_output "/"
+}
+
+@test "mount inside lists only the container's mounts" {
+  hint "umount2(\".\", MNT_DETACH) after pivot_root removes the old root"
+  run "$STEP" -- sh -c 'cut -d" " -f5 /proc/self/mountinfo'
+  assert_success
+  assert_output "$(printf '%s\n' / /proc /dev /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty /sys /tmp)"
+}
+
+@test "the rootfs is read-only inside" {
+  hint "remount the bind MS_REMOUNT|MS_BIND|MS_RDONLY: no run writes the shared fixture"
+  own_root
+  run "$STEP" -- touch /etc/written-by-a-container
+  assert_failure
+  assert_output --partial "Read-only file system"
+  [ ! -e "$ROOTFS/etc/written-by-a-container" ]
+}
+
+@test "/tmp inside is a writable tmpfs that does not reach the rootfs" {
+  hint "mount a tmpfs on tmp with mode=1777"
+  own_root
+  run "$STEP" -- sh -c 'echo hi > /tmp/scratch && cat /tmp/scratch && grep " /tmp " /proc/mounts'
+  assert_success
+  assert_line --index 0 "hi"
+  assert_line --index 1 --regexp '^tmpfs /tmp tmpfs rw,nosuid,nodev'
+  [ ! -e "$ROOTFS/tmp/scratch" ]
+}
+
+@test "/sys inside is read-only" {
+  hint "mount sysfs with MS_RDONLY"
+  run "$STEP" -- grep " /sys " /proc/mounts
+  assert_success
+  assert_output --regexp '^sysfs /sys sysfs ro,'
+}
+
+@test "/dev inside holds only the harmless devices" {
+  hint "a tmpfs on dev with null zero full random urandom tty bound in"
+  run "$STEP" -- ls /dev
+  assert_success
+  assert_output "$(printf '%s\n' fd full null random stderr stdin stdout tty urandom zero)"
+  run "$STEP" -- sh -c 'echo gone > /dev/null && head -c 4 /dev/zero | wc -c'
+  assert_success
+  assert_output "4"
+}
+
+@test "the host's mounts are untouched by a run" {
+  hint "make / MS_REC|MS_PRIVATE first, so nothing propagates back to the host"
+  own_root
+  before=$(host_state)
+  run "$STEP" -- sh -c 'mount -t tmpfs none /tmp && echo mounted'
+  assert_success
+  assert_output "mounted"
+  assert_equal "$(host_state)" "$before"
+}
+
+@test "a rootfs whose proc is a symlink is refused with 125" {
+  hint "lstat() each mount point: runc's CVE-2023-27561"
+  BAD=$(mktemp -d)
+  cp -a "$ROOTFS/." "$BAD/"
+  rmdir "$BAD/proc"
+  ln -s /etc "$BAD/proc"
+  before=$(host_state)
+  run --separate-stderr "$STEP" -r "$BAD" -- true
+  assert_failure 125
+  [[ "$stderr" == step:*proc*symlink* ]] || fail "expected one line naming proc as a symlink, got: $stderr"
+  assert_equal "$(host_state)" "$before"
+}
+
+@test "a rootfs that does not exist gives 125 and says how to build one" {
+  hint "check the rootfs before mounting it, with a hint naming make rootfs"
+  run --separate-stderr "$STEP" -r /nonexistent-rootfs -- true
+  assert_failure 125
+  [[ "$stderr" == step:*nonexistent-rootfs*"make rootfs"* ]] || fail "got: $stderr"
+}
+
+@test "a command missing from the rootfs gives 127 and a hint" {
+  hint "execvp() runs in the new root: say the command may not be in the rootfs"
+  run -127 --separate-stderr "$STEP" -- bash -c true
+  [[ "$stderr" == *'execvp("bash")'*rootfs* ]] || fail "got: $stderr"
+}
+
+@test "-v narrates pivot_root" {
+  hint "say() before each mount and before pivot_root"
+  run --separate-stderr "$STEP" -v -- true
+  assert_success
+  [[ "$stderr" == *'step: mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL)'* ]] || fail "got: $stderr"
+  [[ "$stderr" == *'step: pivot_root(".", ".")'* ]] || fail "got: $stderr"
+}
+
+@test "a failing pivot_root gives one clear error, a hint, and leaves no mount" {
+  hint "die_hint() on pivot_root's EINVAL, naming the likely cause"
+  command -v strace >/dev/null || need "strace is not installed (sudo make deps)"
+  before=$(host_state)
+  run --separate-stderr strace -f -o /dev/null -e trace=pivot_root -e inject=pivot_root:error=EINVAL \
+    "$STEP" -- true
+  assert_failure 125
+  assert_equal "$(echo "$stderr" | wc -l)" 1
+  [[ "$stderr" == 'step: pivot_root('*'Invalid argument ('*')' ]] || fail "got: $stderr"
+  assert_equal "$(host_state)" "$before"
+}
+
+@test "a failing mount gives one clear error and leaves no mount" {
+  hint "die() after each mount(), naming it and its arguments"
+  command -v strace >/dev/null || need "strace is not installed (sudo make deps)"
+  before=$(host_state)
+  # The 5th mount() call is the sysfs one.
+  run --separate-stderr strace -f -o /dev/null -e trace=mount -e inject=mount:error=EACCES:when=5 \
+    "$STEP" -- true
+  assert_failure 125
+  assert_equal "$(echo "$stderr" | wc -l)" 1
+  [[ "$stderr" == 'step: mount('*'Permission denied' ]] || fail "got: $stderr"
+  assert_equal "$(host_state)" "$before"
+}

@@ -1,0 +1,72 @@
+# Shared by every stage's tests: load with `load helpers`.
+#
+# STEP names the runtime under test (default: ./step at the top of the
+# repository).  Each test starts with `hint "..."`: the one line a learner
+# reads when it fails, pointing into the lesson.
+
+REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+STEP=${STEP:-$REPO/step}
+ROOTFS=${ROOTFS:-$REPO/rootfs/tree}
+export BATS_LIB_PATH=${BATS_LIB_PATH:-/usr/lib/bats:/usr/share/bats:/usr/local/lib/bats}
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+. "$BATS_TEST_DIRNAME/host-state.bash"
+
+# The lesson of the stage file being run, e.g. steps/03-pid/README.md.
+LESSON=$(printf 'steps/%s/README.md' "$(basename "$BATS_TEST_FILENAME" .bats)")
+
+hint() { HINT=$1; }
+
+
+# A missing prerequisite fails in CI and skips elsewhere, saying why.
+need() {
+  local why=$1
+  if [ -n "${CI:-}" ]; then
+    echo "missing prerequisite: $why" >&2
+    return 1
+  fi
+  skip "$why"
+}
+
+common_setup() {
+  HINT=
+  [ "$(id -u)" -eq 0 ] || need "needs root: run it with sudo"
+  [ -x "$STEP" ] || need "no runtime at $STEP: build one with make step-NN"
+}
+
+common_teardown() {
+  pkill -KILL -f "^$PROBE" 2>/dev/null || true
+  if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -z "${BATS_TEST_SKIPPED:-}" ] && [ -n "$HINT" ]; then
+    echo "hint: $HINT"
+    echo "      (the lesson: $LESSON)"
+  fi
+}
+
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+# Tests that write or mount inside the container call this first: a
+# runtime that still shows the container the host's / (a skeleton, a
+# half-done stage 04) must fail the test, not change the host.
+own_root() {
+  local ns issue
+  ns=$("$STEP" -- readlink /proc/self/ns/mnt 2>/dev/null) || true
+  issue=$("$STEP" -- cat /etc/issue 2>/dev/null) || true
+  if [ -n "$ns" ] && [ "$ns" != "$(readlink /proc/self/ns/mnt)" ] &&
+     [ "$issue" = "container-lab busybox rootfs" ]; then
+    return 0
+  fi
+  fail "the container does not have its own mount namespace and rootfs yet; not running a test that writes or mounts"
+}
+
+# The pid of the first child of PID, waiting up to 5 s for it to appear.
+child_of() {
+  local i kid
+  for i in $(seq 50); do
+    kid=$(pgrep -P "$1" | head -1)
+    [ -n "$kid" ] && { echo "$kid"; return 0; }
+    sleep 0.1
+  done
+  return 1
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# sudo make check-NN: the checks of stages 01..NN against ./step (or $STEP),
+# in stage order, stopping at the first stage that fails.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+last=${1:?usage: tests/check.sh NN}
+export STEP=${STEP:-$PWD/step}
+stages=$(ls tests/acceptance/ | sed -n 's/^\([0-9][0-9]-[a-z]*\)\.bats$/\1/p')
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "check: the checks create namespaces and mounts: run them as root (sudo make check-$last)" >&2
+  exit 1
+fi
+if [ ! -x "$STEP" ]; then
+  echo "check: no runtime at $STEP: build yours with make step-$last" >&2
+  exit 1
+fi
+
+formatter=tap
+[ -t 1 ] && formatter=pretty
+for s in $stages; do
+  nn=${s%%-*}
+  [ "$((10#$nn))" -le "$((10#$last))" ] || break
+  echo "== stage $s"
+  if ! bats --formatter "$formatter" "tests/acceptance/$s.bats"; then
+    echo
+    echo "Stage $s is not done yet: read the failure and its hint above."
+    echo "Edit steps/$s/runtime.c and run \`make step-$nn && sudo make check-$nn\` again."
+    exit 1
+  fi
+done
+echo
+echo "Stages 01 to $last pass."

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# sudo make test: everything, and the tests of the tests.
+#   - the unit tests;
+#   - every skeleton is its previous solution plus TODO markers, nothing else;
+#   - every solution passes its own stage and all earlier ones;
+#   - every skeleton builds, passes the earlier stages and FAILS its own;
+#   - the host is left as it was found.
+# Ends with one line: N passed, N failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export BATS_LIB_PATH=${BATS_LIB_PATH:-/usr/lib/bats:/usr/share/bats:/usr/local/lib/bats}
+. tests/acceptance/host-state.bash
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); }
+flunk() { failed=$((failed + 1)); echo "FAILED: $*"; }
+
+stages=$(ls tests/acceptance/ | sed -n 's/^\([0-9][0-9]-[a-z]*\)\.bats$/\1/p')
+out=build/test
+mkdir -p "$out"
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "test: the acceptance tests need root: sudo make test" >&2
+  exit 1
+fi
+before=$(host_state)
+
+# One bats file against one runtime; every test counts.  The TAP stream is
+# kept in build/test/ and the failures are printed.
+run_stage() { # RUNTIME STAGE LABEL
+  local log="$out/$3.tap" ok bad
+  STEP=$PWD/$1 bats --formatter tap "tests/acceptance/$2.bats" >"$log" 2>&1
+  ok=$(grep -c '^ok ' "$log")
+  bad=$(grep -c '^not ok ' "$log")
+  passed=$((passed + ok))
+  failed=$((failed + bad))
+  if [ "$bad" -gt 0 ] || [ "$ok" -eq 0 ]; then
+    [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && flunk "$3: no test ran"
+    echo "FAILED: $3 ($bad of $((ok + bad)))"
+    sed -n '/^not ok /,/^ok /{/^ok /!p}' "$log" | sed 's/^/    /'
+  else
+    echo "ok: $3 ($ok tests)"
+  fi
+}
+
+# A skeleton must fail its own stage: at least one test, and nothing that
+# bats reports as an error of its own.
+run_own_stage() { # RUNTIME STAGE LABEL
+  local log="$out/$3.tap"
+  STEP=$PWD/$1 bats --formatter tap "tests/acceptance/$2.bats" >"$log" 2>&1
+  if grep -q '^not ok ' "$log"; then
+    pass
+    echo "ok: $3 fails, as it must ($(grep -c '^not ok ' "$log") of $(grep -c '^\(not \)\?ok ' "$log") checks)"
+  else
+    flunk "$3: the skeleton passes its own stage; its tests cannot fail"
+  fi
+}
+
+echo "== unit tests"
+unit=$(tests/unit/run.sh build/unit 2>&1)
+echo "$unit" | grep -E '^\[  (PASSED|FAILED)|^unit:|error' | sed 's/^/    /'
+line=$(echo "$unit" | grep -E '^unit: [0-9]+ passed, [0-9]+ failed' | tail -1)
+if [ -n "$line" ]; then
+  passed=$((passed + $(echo "$line" | awk '{print $2}')))
+  failed=$((failed + $(echo "$line" | awk '{print $4}')))
+else
+  flunk "unit tests did not report a result"
+  echo "$unit" | tail -20
+fi
+
+echo "== skeletons are their previous solution plus TODO markers"
+for s in $stages; do
+  if msg=$(tests/skeleton.sh check "${s%%-*}" 2>&1); then pass; echo "ok: steps/$s"; else flunk "steps/$s: $msg"; fi
+done
+
+echo "== solutions pass their own stage and every earlier one"
+for s in $stages; do
+  nn=${s%%-*}
+  if ! make -s solution-"$nn" >/dev/null 2>"$out/build.err" || ! mv step "build/solution-$nn"; then
+    flunk "solutions/$s does not build: $(cat "$out/build.err")"
+    continue
+  fi
+  pass
+  for t in $stages; do
+    [ "$((10#${t%%-*}))" -le "$((10#$nn))" ] || break
+    run_stage "build/solution-$nn" "$t" "solution-$s.stage-$t"
+  done
+done
+
+echo "== skeletons build, pass earlier stages and fail their own"
+for s in $stages; do
+  nn=${s%%-*}
+  if ! make -s step-"$nn" >/dev/null 2>"$out/build.err" || ! mv step "build/step-$nn"; then
+    flunk "steps/$s does not build: $(cat "$out/build.err")"
+    continue
+  fi
+  pass
+  for t in $stages; do
+    [ "$t" = "$s" ] && break
+    run_stage "build/step-$nn" "$t" "step-$s.stage-$t"
+  done
+  run_own_stage "build/step-$nn" "$s" "step-$s.stage-$s"
+done
+
+echo "== the host is as it was"
+after=$(host_state)
+if [ "$after" = "$before" ]; then
+  pass
+  echo "ok: same mounts, SysV IPC objects and probe processes as before"
+else
+  flunk "the host changed during the tests:"
+  diff <(echo "$before") <(echo "$after") | sed 's/^/    /'
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
