@@ -12,7 +12,8 @@ load helpers
 
 @test "a process the command starts sees PID 1 as its parent" {
   hint "the command is exec'd directly, so it is the namespace's PID 1"
-  run "$STEP" -- sh -c 'sh -c "echo \$PPID"'
+  # "; true" keeps the outer shell from exec'ing the inner one in its place.
+  run "$STEP" -- sh -c 'sh -c "echo \$PPID"; true'
   assert_success
   assert_output "1"
 }
