@@ -142,11 +142,17 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             break;
         case 'h':
             return 1;
-        case ':':
-            snprintf(err, errlen, "%s: needs an argument", argv[optind - 1]);
+        case ':': /* a missing argument is always the last word read */
+            if (strncmp(argv[optind - 1], "--", 2) == 0)
+                snprintf(err, errlen, "%s: needs an argument", argv[optind - 1]);
+            else
+                snprintf(err, errlen, "-%c: needs an argument", optopt);
             return -1;
-        default:
-            snprintf(err, errlen, "%s: unknown option", argv[optind - 1]);
+        default: /* optopt is 0 for an unknown long option */
+            if (optopt)
+                snprintf(err, errlen, "-%c: unknown option", optopt);
+            else
+                snprintf(err, errlen, "%s: unknown option", argv[optind - 1]);
             return -1;
         }
     }

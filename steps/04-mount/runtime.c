@@ -156,11 +156,17 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             break;
         case 'h':
             return 1;
-        case ':':
-            snprintf(err, errlen, "%s: needs an argument", argv[optind - 1]);
+        case ':': /* a missing argument is always the last word read */
+            if (strncmp(argv[optind - 1], "--", 2) == 0)
+                snprintf(err, errlen, "%s: needs an argument", argv[optind - 1]);
+            else
+                snprintf(err, errlen, "-%c: needs an argument", optopt);
             return -1;
-        default:
-            snprintf(err, errlen, "%s: unknown option", argv[optind - 1]);
+        default: /* optopt is 0 for an unknown long option */
+            if (optopt)
+                snprintf(err, errlen, "-%c: unknown option", optopt);
+            else
+                snprintf(err, errlen, "%s: unknown option", argv[optind - 1]);
             return -1;
         }
     }
@@ -216,7 +222,9 @@ static void setup_uts(const struct config *cfg)
  *      every container and written by none;
  *   9. syscall(SYS_pivot_root, ".", "."), then umount2(".", MNT_DETACH) to
  *      drop the old root, then chdir("/").  On EINVAL give a hint: the
- *      man page lists its causes.
+ *      man page lists its causes;
+ *  10. sets PATH to the usual /usr/local/sbin:...:/bin: the caller's names
+ *      directories of the host.
  * Split it into helpers (check_rootfs, mount_dev) as the lesson shows. */
 
 /* ---- the child: becomes the container ---- */
