@@ -26,7 +26,9 @@ trap 'rm -rf "$tmp"' EXIT
 
 mkdir -p "$tmp"/{bin,sbin,usr/bin,usr/sbin,etc,root,proc,sys,dev,tmp,var}
 chmod 1777 "$tmp/tmp"
-chmod 700 "$tmp/root"
+# Not 0700: from stage 05 the container's root is a mapped uid, not the
+# host's root who owns this tree, and must still be able to enter its home.
+chmod 755 "$tmp/root"
 cp "$busybox" "$tmp/bin/busybox"
 # One symlink per applet, pointing at /bin/busybox as the container sees
 # it (not at a path of the host), made without chroot so no root is needed.

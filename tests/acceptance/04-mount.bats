@@ -47,7 +47,8 @@ teardown() {
 
 @test "mount inside lists only the container's mounts" {
   hint "umount2(\".\", MNT_DETACH) after pivot_root removes the old root"
-  run "$STEP" -- sh -c 'cut -d" " -f5 /proc/self/mountinfo'
+  # From stage 05 /sys is the host's, bound with what is mounted under it.
+  run "$STEP" -- sh -c 'cut -d" " -f5 /proc/self/mountinfo | grep -v "^/sys/"'
   assert_success
   assert_output "$(printf '%s\n' / /proc /dev /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty /sys /tmp)"
 }

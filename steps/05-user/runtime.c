@@ -1,0 +1,538 @@
+/* container-lab: a container runtime in one file.
+ *
+ * A container is an ordinary process that the kernel shows a different
+ * world: its own hostname, IPC objects, process tree, mounts, users and
+ * network (namespaces), within limits (cgroups).  This file grows one
+ * namespace per stage; read it top to bottom beside steps/NN-x/README.md.
+ *
+ *   cc -std=c11 -Wall -Wextra -Werror -o step runtime.c
+ *   sudo ./step -n box -- /bin/sh
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <sys/mount.h>
+/* TODO(05): include <grp.h> (setgroups), <poll.h> (poll) and
+ * <sys/statvfs.h> (statvfs, to read a mount's flags back). */
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The busybox tree built by `make rootfs`; the Makefile compiles in its
+ * absolute path. */
+#ifndef STEP_ROOTFS
+#define STEP_ROOTFS "rootfs/tree"
+#endif
+
+struct config {
+    /* 01: the base runtime and the UTS namespace */
+    char **argv;          /* the command, argv[0] looked up in PATH */
+    const char *hostname; /* -n */
+    int verbose;          /* -v */
+    /* 04: mount namespace */
+    const char *rootfs; /* -r */
+    /* TODO(05): struct id_map { unsigned long inside, outside, count; }
+     * uid_map, gid_map: the --uid-map and --gid-map options, one range
+     * each (user_namespaces(7), "Defining user and group ID mappings"). */
+};
+
+/* The namespaces this stage creates, one row per stage: clone(2). */
+static const struct {
+    int flag;
+    const char *name;
+} namespaces[] = {
+    {CLONE_NEWUTS, "CLONE_NEWUTS"}, /* 01: hostname */
+    {CLONE_NEWIPC, "CLONE_NEWIPC"}, /* 02: SysV IPC, POSIX queues */
+    {CLONE_NEWPID, "CLONE_NEWPID"}, /* 03: process ids */
+    {CLONE_NEWNS, "CLONE_NEWNS"},   /* 04: mounts */
+    /* TODO(05): add the row for CLONE_NEWUSER: the container's own user
+     * and group ids (user_namespaces(7)).  The kernel creates the user
+     * namespace first and makes it the owner of the others. */
+    {0, NULL},
+};
+
+/* ---- errors and narration ---- */
+
+/* What the child sends up the report pipe when it fails before exec, so
+ * that the parent prints the error once and exits with its status. */
+struct report {
+    int status;
+    char msg[500];
+};
+
+/* -1 in the parent; the report pipe's write end in the child. */
+static int report_fd = -1;
+
+/* The one way to fail: "step: <what>: <why> (<hint>)", exit STATUS.
+ * ERR is an errno value, or 0 when there is no system error to name. */
+__attribute__((format(printf, 4, 5))) static noreturn void
+fail(int status, int err, const char *hint, const char *fmt, ...)
+{
+    struct report r = {.status = status};
+    va_list ap;
+    int n = snprintf(r.msg, sizeof r.msg, "step: ");
+
+    va_start(ap, fmt);
+    n += vsnprintf(r.msg + n, sizeof r.msg - n, fmt, ap);
+    va_end(ap);
+    if (err && n < (int)sizeof r.msg)
+        n += snprintf(r.msg + n, sizeof r.msg - n, ": %s", strerror(err));
+    if (hint && n < (int)sizeof r.msg)
+        snprintf(r.msg + n, sizeof r.msg - n, " (%s)", hint);
+
+    if (report_fd >= 0) {
+        if (write(report_fd, &r, sizeof r) < 0)
+            fprintf(stderr, "%s\n", r.msg);
+        _exit(status);
+    }
+    fprintf(stderr, "%s\n", r.msg);
+    exit(status);
+}
+
+/* A system call failed: name it and its arguments, exit 125. */
+#define die(...) fail(125, errno, NULL, __VA_ARGS__)
+#define die_hint(hint, ...) fail(125, errno, (hint), __VA_ARGS__)
+
+/* -v: one line per setup action, naming the system call. */
+__attribute__((format(printf, 2, 3))) static void
+say(const struct config *cfg, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!cfg->verbose)
+        return;
+    va_start(ap, fmt);
+    fputs("step: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* ---- the command line ---- */
+
+static void usage(FILE *out)
+{
+    fputs("Usage: step [OPTION]... [--] [COMMAND [ARG]...]\n"
+          "Run COMMAND (default /bin/sh) in a new container.\n"
+          "\n"
+          "  -n, --hostname NAME  container hostname (default: container)\n"
+          "  -r, --rootfs DIR     root filesystem (default: " STEP_ROOTFS ")\n"
+          /* TODO(05): document --uid-map and --gid-map IN:OUT:COUNT. */
+          "  -v, --verbose        narrate each setup step on stderr\n"
+          "  -h, --help           show this help and exit\n"
+          "\n"
+          "Exit status: the command's; 128+N if it died of signal N; 125 if\n"
+          "the runtime failed; 126 if COMMAND cannot run; 127 if not found.\n",
+          out);
+}
+
+/* TODO(05): static int parse_id_map(const char *s, struct id_map *map):
+ * "IN:OUT:COUNT", three decimal numbers; returns 0, or -1 when s is
+ * malformed, COUNT is 0, or IN+COUNT or OUT+COUNT passes 4294967295
+ * (ids are 32-bit and 4294967295 is not an id).  Pure: no die(). */
+
+/* Fill CFG from the command line.  Returns 0 to run, 1 for --help, and -1
+ * with a message in ERR for bad input. */
+static int parse_args(int argc, char **argv, struct config *cfg, char *err,
+                      size_t errlen)
+{
+    static char *default_argv[] = {"/bin/sh", NULL};
+    static const struct option longopts[] = {
+        {"hostname", required_argument, NULL, 'n'},
+        {"rootfs", required_argument, NULL, 'r'},
+        /* TODO(05): the long options "uid-map" and "gid-map" (no short
+         * form: give them values like 'U' and 'G' that are not in the
+         * short options string), their cases below calling
+         * parse_id_map() with an error naming the option, and their
+         * defaults: as root 0:100000:65536 for both; otherwise
+         * 0:geteuid():1 and 0:getegid():1. */
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+
+    *cfg = (struct config){.hostname = "container", .rootfs = STEP_ROOTFS};
+    optind = 0; /* glibc: start afresh, so tests can call us repeatedly */
+    opterr = 0;
+    /* '+': stop at the first non-option, so `step ls -l` keeps its -l. */
+    while ((opt = getopt_long(argc, argv, "+:n:r:vh", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'n':
+            cfg->hostname = optarg;
+            break;
+        case 'r':
+            cfg->rootfs = optarg;
+            break;
+        case 'v':
+            cfg->verbose = 1;
+            break;
+        case 'h':
+            return 1;
+        case ':': /* a missing argument is always the last word read */
+            if (strncmp(argv[optind - 1], "--", 2) == 0)
+                snprintf(err, errlen, "%s: needs an argument", argv[optind - 1]);
+            else
+                snprintf(err, errlen, "-%c: needs an argument", optopt);
+            return -1;
+        default: /* optopt is 0 for an unknown long option */
+            if (optopt)
+                snprintf(err, errlen, "-%c: unknown option", optopt);
+            else
+                snprintf(err, errlen, "%s: unknown option", argv[optind - 1]);
+            return -1;
+        }
+    }
+    /* uts_namespaces(7) via sethostname(2): at most HOST_NAME_MAX (64). */
+    if (cfg->hostname[0] == '\0' || strlen(cfg->hostname) > 64) {
+        snprintf(err, errlen, "--hostname: must be 1 to 64 characters");
+        return -1;
+    }
+    if (cfg->rootfs[0] == '\0') {
+        snprintf(err, errlen, "--rootfs: must not be empty");
+        return -1;
+    }
+    cfg->argv = optind < argc ? argv + optind : default_argv;
+    return 0;
+}
+
+/* ---- 01 UTS namespace: uts_namespaces(7) ---- */
+
+static void setup_uts(const struct config *cfg)
+{
+    say(cfg, "sethostname(\"%s\")", cfg->hostname);
+    if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+        die("sethostname(\"%s\")", cfg->hostname);
+    /* A new UTS namespace starts as a copy of the parent's: clear the NIS
+     * domain name so the host's does not show through. */
+    say(cfg, "setdomainname(\"\")");
+    if (setdomainname("", 0) < 0)
+        die("setdomainname(\"\")");
+}
+
+/* ---- 02 IPC namespace: ipc_namespaces(7) ----
+ * CLONE_NEWIPC needs no setup: the new namespace starts with no message
+ * queues, semaphores or shared memory, and the kernel destroys what the
+ * container made when the namespace's last process exits. */
+
+/* ---- 03 PID namespace: pid_namespaces(7) ----
+ * No setup either: the first process in a new PID namespace is its PID 1,
+ * so the command we exec is PID 1.  It is also the namespace's init: when
+ * it exits the kernel kills every other process in it (SIGKILL). */
+
+/* ---- 04 mount namespace: mount_namespaces(7), pivot_root(2) ---- */
+
+/* runc's CVE-2023-27561: were the rootfs's proc a symlink to, say,
+ * /etc, mount("proc", "proc") would follow it and cover a directory the
+ * image chose instead of its own proc.  Mount points must be directories. */
+static void check_rootfs(const struct config *cfg)
+{
+    static const char *const points[] = {"proc", "dev", "sys", "tmp"};
+    char path[4096];
+    struct stat st;
+
+    if (stat(cfg->rootfs, &st) < 0)
+        die_hint("build the default one with: make rootfs", "rootfs \"%s\"",
+                 cfg->rootfs);
+    if (!S_ISDIR(st.st_mode))
+        fail(125, ENOTDIR, NULL, "rootfs \"%s\"", cfg->rootfs);
+    for (size_t i = 0; i < sizeof points / sizeof points[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", cfg->rootfs, points[i]);
+        if (lstat(path, &st) < 0)
+            die_hint("make rootfs builds one with every mount point",
+                     "rootfs: lstat(\"%s\")", path);
+        if (!S_ISDIR(st.st_mode))
+            fail(125, 0, "a mount point must be a real directory",
+                 "rootfs: %s is %s, refused", path,
+                 S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+    }
+}
+
+/* A minimal /dev: a tmpfs with the host's harmless character devices
+ * bound onto empty files.  Binding, not mknod(2), so that it also works
+ * inside a user namespace (stage 05), where mknod is refused. */
+static void mount_dev(const struct config *cfg)
+{
+    static const char *const nodes[] = {"null",   "zero",    "full",
+                                        "random", "urandom", "tty"};
+    static const char *const links[][2] = {
+        {"/proc/self/fd", "dev/fd"},     {"/proc/self/fd/0", "dev/stdin"},
+        {"/proc/self/fd/1", "dev/stdout"}, {"/proc/self/fd/2", "dev/stderr"},
+    };
+    char host[64], here[64];
+
+    say(cfg, "mount(\"tmpfs\", \"dev\", \"tmpfs\", MS_NOSUID|MS_STRICTATIME, "
+             "\"mode=755,size=64k\")");
+    /* nosuid: nothing on it may gain privileges; no noexec, as docker. */
+    if (mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+              "mode=755,size=64k") < 0)
+        die("mount(\"tmpfs\", \"dev\")");
+    for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
+        snprintf(host, sizeof host, "/dev/%s", nodes[i]);
+        snprintf(here, sizeof here, "dev/%s", nodes[i]);
+        int fd = open(here, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+        if (fd < 0)
+            die("open(\"%s\", O_CREAT)", here);
+        close(fd);
+        say(cfg, "mount(\"%s\", \"%s\", NULL, MS_BIND, NULL)", host, here);
+        if (mount(host, here, NULL, MS_BIND, NULL) < 0)
+            die("mount(\"%s\", \"%s\", MS_BIND)", host, here);
+    }
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+        if (symlink(links[i][0], links[i][1]) < 0)
+            die("symlink(\"%s\", \"%s\")", links[i][0], links[i][1]);
+}
+
+/* pivot_root(2) lists six causes of EINVAL; name the likely one. */
+static const char *pivot_root_hint(void)
+{
+    struct statfs fs;
+
+    if (statfs("/", &fs) == 0 && fs.f_type == 0x858458f6) /* RAMFS_MAGIC */
+        return "the host's / is the initramfs, which pivot_root cannot move";
+    return "is / shared? it must be made MS_PRIVATE first; in a chroot, / "
+           "is not a mount point";
+}
+
+/* TODO(05): three changes to the mounts, all because the container's
+ * root is no longer the host's root:
+ *   - static void remount_ro(const struct config *cfg, const char *path):
+ *     in a user namespace the flags the host set on a mount are locked,
+ *     and a remount that drops nosuid, nodev, noexec or an atime flag
+ *     fails with EPERM.  Read them with statvfs(3) (ST_NOSUID, ...), add
+ *     the MS_ equivalents to MS_REMOUNT|MS_BIND|MS_RDONLY, and use it for
+ *     the rootfs's read-only remount below.
+ *   - split setup_mounts() in two: enter_rootfs(), up to the chdir into
+ *     the rootfs, runs BEFORE the child becomes the mapped root (uid
+ *     100000 may not walk the host's path to the rootfs, e.g. through a
+ *     0700 directory of root's); the rest stays here and runs after.
+ *     On EACCES hint that the directories above need o+x.
+ *   - sysfs can be mounted only by the owner of the network namespace,
+ *     which is still the host's until stage 06: bind "/sys" onto sys
+ *     with MS_BIND|MS_REC instead, then remount_ro() it. */
+
+static void setup_mounts(const struct config *cfg)
+{
+    /* The new namespace starts with copies of the host's mounts, and
+     * where / is shared (systemd makes it so) our mounts would propagate
+     * back to the host.  Cut that first, recursively. */
+    say(cfg, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL)");
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        die("mount(NULL, \"/\", MS_REC|MS_PRIVATE)");
+
+    check_rootfs(cfg);
+    /* pivot_root needs the new root to be a mount point: bind it onto
+     * itself (recursively, as runc: a user namespace may not split a
+     * tree of mounts it does not own). */
+    say(cfg, "mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC, NULL)", cfg->rootfs,
+        cfg->rootfs);
+    if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+        die("mount(\"%s\", MS_BIND)", cfg->rootfs);
+    say(cfg, "chdir(\"%s\")", cfg->rootfs);
+    if (chdir(cfg->rootfs) < 0)
+        die("chdir(\"%s\")", cfg->rootfs);
+
+    /* A proc that shows our PID namespace, not the host's. */
+    say(cfg, "mount(\"proc\", \"proc\", \"proc\", "
+             "MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)");
+    if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+              NULL) < 0)
+        die("mount(\"proc\", \"proc\")");
+    mount_dev(cfg);
+    /* /sys read-only: the container may look, never tune the host. */
+    say(cfg, "mount(\"sysfs\", \"sys\", \"sysfs\", "
+             "MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)");
+    if (mount("sysfs", "sys", "sysfs",
+              MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        die("mount(\"sysfs\", \"sys\", MS_RDONLY)");
+    /* The rootfs is shared by every container and written by none: the
+     * scratch space is a tmpfs that dies with the namespace. */
+    say(cfg, "mount(\"tmpfs\", \"tmp\", \"tmpfs\", MS_NOSUID|MS_NODEV, "
+             "\"mode=1777,size=64m\")");
+    if (mount("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+              "mode=1777,size=64m") < 0)
+        die("mount(\"tmpfs\", \"tmp\")");
+    /* A bind mount takes MS_RDONLY only on a remount (mount(2)). */
+    say(cfg, "mount(NULL, \".\", NULL, MS_REMOUNT|MS_BIND|MS_RDONLY, NULL)");
+    if (mount(NULL, ".", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+        die("mount(\"%s\", MS_REMOUNT|MS_BIND|MS_RDONLY)", cfg->rootfs);
+
+    /* pivot_root(".", ".") stacks the old root on top of the new one, so
+     * no put_old directory is needed in a read-only rootfs; unmounting
+     * "." then takes the old root away (pivot_root(2), NOTES).  Unlike
+     * chroot(2), nothing of the host stays reachable through "..". */
+    say(cfg, "pivot_root(\".\", \".\")");
+    if (syscall(SYS_pivot_root, ".", ".") < 0)
+        die_hint(errno == EINVAL ? pivot_root_hint() : NULL,
+                 "pivot_root(\"%s\", \".\")", cfg->rootfs);
+    say(cfg, "umount2(\".\", MNT_DETACH)");
+    if (umount2(".", MNT_DETACH) < 0)
+        die("umount2(\".\", MNT_DETACH)");
+    say(cfg, "chdir(\"/\")");
+    if (chdir("/") < 0)
+        die("chdir(\"/\")");
+    /* The caller's PATH names the host's directories, not these. */
+    if (setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+                       "/sbin:/bin", 1) < 0)
+        die("setenv(\"PATH\")");
+}
+
+/* TODO(05): a banner "---- 05 user namespace: user_namespaces(7) ----"
+ * and, in this order:
+ *   - userns_hint(): why the kernel may refuse a user namespace, read
+ *     from /proc/sys/kernel/unprivileged_userns_clone (0: off),
+ *     /proc/sys/user/max_user_namespaces (0: off) and Ubuntu's
+ *     /proc/sys/kernel/apparmor_restrict_unprivileged_userns (1: on),
+ *     naming the sysctl to change;
+ *   - format_id_map(map, buf, len): the line "INSIDE OUTSIDE COUNT\n",
+ *     returning its length or -1 (pure, so it can be unit-tested);
+ *   - write_id_maps(cfg, pid), for the parent: write uid_map, then
+ *     "deny" to setgroups when not root (since Linux 3.19 an
+ *     unprivileged writer must, before gid_map), then gid_map, all under
+ *     /proc/PID/, saying and checking each write;
+ *   - become_root(cfg), for the child: setresgid(0, 0, 0), setgroups(0,
+ *     NULL) (EPERM after "deny" is fine), setresuid(0, 0, 0). */
+
+/* ---- the child: becomes the container ---- */
+
+struct child_args {
+    const struct config *cfg;
+    int report[2]; /* child -> parent: errors before exec */
+    /* TODO(05): int go[2], a second pipe: the parent writes one byte on
+     * it once the maps are written. */
+};
+
+static noreturn void exec_command(const struct config *cfg)
+{
+    /* No descriptor of ours may reach the container (runc's
+     * CVE-2024-21626 leaked one): mark all but 0-2 close-on-exec. */
+    if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        die_hint("needs Linux 5.11", "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
+    say(cfg, "execvp(\"%s\")", cfg->argv[0]);
+    execvp(cfg->argv[0], cfg->argv);
+    /* The shell's convention, which docker follows: 127 not found, 126
+     * found but not runnable. */
+    if (errno == ENOENT || errno == ENOTDIR)
+        fail(127, errno, "is it in the rootfs?", "execvp(\"%s\")",
+             cfg->argv[0]);
+    fail(126, errno, NULL, "execvp(\"%s\")", cfg->argv[0]);
+}
+
+static int child_main(void *arg)
+{
+    const struct child_args *args = arg;
+    const struct config *cfg = args->cfg;
+
+    close(args->report[0]);
+    report_fd = args->report[1];
+    /* If the runtime dies, so does the container. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        die("prctl(PR_SET_PDEATHSIG)");
+
+    /* TODO(05): first close go[1] and wait for the parent: read one byte
+     * from go[0]; EOF means the parent failed (and said why) or died, so
+     * _exit(125) quietly.  Then setup_uts(), enter_rootfs(),
+     * become_root() (maps first, then setresuid), and only then
+     * PR_SET_PDEATHSIG, because an id change clears it (prctl(2)): move
+     * it here, and then poll() go[0] for POLLHUP in case the parent died
+     * before it was set.  Then setup_mounts() and the exec. */
+    setup_uts(cfg);
+    setup_mounts(cfg);
+    exec_command(cfg);
+}
+
+/* ---- the parent: the runtime ---- */
+
+/* The hint for a failed clone(2). */
+static const char *clone_hint(int err)
+{
+    /* TODO(05): from now on EPERM, EACCES, ENOSPC and EUSERS are about
+     * user namespaces: return userns_hint(). */
+    if (err == EPERM)
+        return "run as root: sudo ./step";
+    if (err == ENOSPC)
+        return "namespace limit reached: see /proc/sys/user/max_*_namespaces";
+    return NULL;
+}
+
+/* The command's exit status as a shell reports it: 128+N for signal N. */
+static int wait_child(pid_t pid)
+{
+    int status;
+
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            die("waitpid(%d)", (int)pid);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
+
+static int run_container(const struct config *cfg)
+{
+    static char stack[1024 * 1024]; /* the child's, until it execs */
+    struct child_args args = {.cfg = cfg};
+    struct report r;
+    char names[256] = "";
+    int flags = SIGCHLD;
+    ssize_t n;
+    pid_t pid;
+
+    for (int i = 0; namespaces[i].name; i++) {
+        flags |= namespaces[i].flag;
+        strcat(strcat(names, namespaces[i].name), "|");
+    }
+    if (pipe2(args.report, O_CLOEXEC) < 0)
+        die("pipe2");
+    /* TODO(05): make the go pipe too, with O_CLOEXEC. */
+    fflush(NULL);
+    say(cfg, "clone(%sSIGCHLD)", names);
+    pid = clone(child_main, stack + sizeof stack, flags, &args);
+    if (pid < 0)
+        die_hint(clone_hint(errno), "clone(%sSIGCHLD)", names);
+    close(args.report[1]);
+
+    /* TODO(05): close go[0], write_id_maps(cfg, pid), then write the go
+     * byte; close go[1] only after the report pipe's EOF below, so the
+     * child can tell that we are alive. */
+    /* EOF: the command was exec'd (the pipe is close-on-exec). */
+    while ((n = read(args.report[0], &r, sizeof r)) < 0 && errno == EINTR)
+        ;
+    close(args.report[0]);
+    int status = wait_child(pid);
+    if (n == (ssize_t)sizeof r) {
+        r.msg[sizeof r.msg - 1] = '\0';
+        fprintf(stderr, "%s\n", r.msg);
+        return r.status;
+    }
+    return status;
+}
+
+#ifndef UNIT_TEST
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    char err[256];
+
+    switch (parse_args(argc, argv, &cfg, err, sizeof err)) {
+    case 1:
+        usage(stdout);
+        return 0;
+    case -1:
+        fprintf(stderr, "step: %s (see: step --help)\n", err);
+        return 125;
+    }
+    return run_container(&cfg);
+}
+#endif
