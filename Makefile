@@ -4,7 +4,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 STEP_CFLAGS := -std=c11 -Wall -Wextra -Werror $(CFLAGS)
 ROOTFS  := $(CURDIR)/rootfs/tree
-STAGES  := 01-uts 02-ipc 03-pid 04-mount 05-user
+STAGES  := 01-uts 02-ipc 03-pid 04-mount 05-user 06-net
 NUMS    := $(foreach s,$(STAGES),$(word 1,$(subst -, ,$(s))))
 
 # 03 -> 03-pid; an unknown number stops make with the list of stages.

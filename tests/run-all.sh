@@ -104,10 +104,15 @@ for s in $stages; do
 done
 
 echo "== the host is as it was"
-after=$(host_state)
+# Network namespaces die in the background: give their veths 5 s.
+for i in $(seq 50); do
+  after=$(host_state)
+  [ "$after" = "$before" ] && break
+  sleep 0.1
+done
 if [ "$after" = "$before" ]; then
   pass
-  echo "ok: same mounts, SysV IPC objects and probe processes as before"
+  echo "ok: same mounts, interfaces, SysV IPC objects, names and processes as before"
 else
   flunk "the host changed during the tests:"
   diff <(echo "$before") <(echo "$after") | sed 's/^/    /'

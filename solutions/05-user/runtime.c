@@ -580,9 +580,8 @@ static int child_main(void *arg)
 {
     const struct child_args *args = arg;
     const struct config *cfg = args->cfg;
-
-    char go;
     struct pollfd parent = {.fd = args->go[0]};
+    char go;
 
     close(args->report[0]);
     close(args->go[1]);

@@ -137,5 +137,5 @@ load helpers
   runtime=$!
   kill -KILL "$(child_of "$runtime")"
   wait "$runtime" || true
-  assert_equal "$(host_state)" "$before"
+  assert_host_unchanged "$before"
 }

@@ -96,7 +96,7 @@ teardown() {
   run "$STEP" -- sh -c 'mount -t tmpfs none /tmp && echo mounted'
   assert_success
   assert_output "mounted"
-  assert_equal "$(host_state)" "$before"
+  assert_host_unchanged "$before"
 }
 
 @test "a rootfs whose proc is a symlink is refused with 125" {
@@ -109,7 +109,7 @@ teardown() {
   run --separate-stderr "$STEP" -r "$BAD" -- true
   assert_failure 125
   [[ "$stderr" == step:*proc*symlink* ]] || fail "expected one line naming proc as a symlink, got: $stderr"
-  assert_equal "$(host_state)" "$before"
+  assert_host_unchanged "$before"
 }
 
 @test "a rootfs that does not exist gives 125 and says how to build one" {
@@ -142,7 +142,7 @@ teardown() {
   assert_failure 125
   assert_equal "$(echo "$stderr" | wc -l)" 1
   [[ "$stderr" == 'step: pivot_root('*'Invalid argument ('*')' ]] || fail "got: $stderr"
-  assert_equal "$(host_state)" "$before"
+  assert_host_unchanged "$before"
 }
 
 @test "a failing mount gives one clear error and leaves no mount" {
@@ -155,5 +155,5 @@ teardown() {
   assert_failure 125
   assert_equal "$(echo "$stderr" | wc -l)" 1
   [[ "$stderr" == 'step: mount('*'Permission denied' ]] || fail "got: $stderr"
-  assert_equal "$(host_state)" "$before"
+  assert_host_unchanged "$before"
 }

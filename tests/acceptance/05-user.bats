@@ -84,7 +84,7 @@ squeeze() { tr -s ' ' | sed 's/^ //'; }
 @test "an unprivileged user runs it without sudo and is root inside" {
   hint "as an ordinary user the map is 0:<uid>:1, and setgroups must be \"deny\" before gid_map"
   scratch_copy
-  run as_nobody "$SCRATCH/step" -r "$SCRATCH/rootfs" -n rootless -- sh -c 'id; cat /proc/self/uid_map; hostname; echo $$'
+  run --separate-stderr as_nobody "$SCRATCH/step" -r "$SCRATCH/rootfs" -n rootless -- sh -c 'id; cat /proc/self/uid_map; hostname; echo $$'
   assert_success
   assert_equal "$(echo "$output" | squeeze)" "$(printf 'uid=0(root) gid=0(root)\n0 65534 1\nrootless\n1')"
 }
@@ -92,7 +92,7 @@ squeeze() { tr -s ' ' | sed 's/^ //'; }
 @test "ps inside an unprivileged container shows only it" {
   hint "proc can be mounted in a user namespace that owns the PID namespace"
   scratch_copy
-  run as_nobody "$SCRATCH/step" -r "$SCRATCH/rootfs" -- ps
+  run --separate-stderr as_nobody "$SCRATCH/step" -r "$SCRATCH/rootfs" -- ps
   assert_success
   assert_equal "${#lines[@]}" 2
 }
@@ -105,7 +105,7 @@ squeeze() { tr -s ' ' | sed 's/^ //'; }
   assert_failure 125
   assert_equal "$(echo "$stderr" | wc -l)" 1
   [[ "$stderr" == step:*uid_map*'Operation not permitted'* ]] || fail "got: $stderr"
-  assert_equal "$(host_state)" "$before"
+  assert_host_unchanged "$before"
 }
 
 @test "malformed maps exit 125 with a message naming the option" {

@@ -46,6 +46,18 @@ common_teardown() {
 setup() { common_setup; }
 teardown() { common_teardown; }
 
+# The host as it was in BEFORE (a host_state).  A network namespace is
+# torn down by the kernel after its last process exits, in the background,
+# taking the veth with it: give that up to 5 s.
+assert_host_unchanged() {
+  local i
+  for i in $(seq 50); do
+    [ "$(host_state)" = "$1" ] && return 0
+    sleep 0.1
+  done
+  assert_equal "$(host_state)" "$1"
+}
+
 # Tests that write or mount inside the container call this first: a
 # runtime that still shows the container the host's / (a skeleton, a
 # half-done stage 04) must fail the test, not change the host.

@@ -12,6 +12,8 @@ host_state() {
   awk '{print $5, $9}' /proc/self/mountinfo | sort
   echo "--- ipc"
   tail -n +2 -q /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm | awk '{print $1, $2}' | sort
+  echo "--- interfaces (the bridge aside)"
+  ip -o link 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -vx lab0 | sort
   echo "--- processes"
   pgrep -a -f "^$PROBE" || true
   # A runtime under test: ./step, build/solution-NN, build/step-NN.

@@ -1,0 +1,756 @@
+/* container-lab: a container runtime in one file.
+ *
+ * A container is an ordinary process that the kernel shows a different
+ * world: its own hostname, IPC objects, process tree, mounts, users and
+ * network (namespaces), within limits (cgroups).  This file grows one
+ * namespace per stage; read it top to bottom beside steps/NN-x/README.md.
+ *
+ *   cc -std=c11 -Wall -Wextra -Werror -o step runtime.c
+ *   sudo ./step -n box -- /bin/sh
+ */
+#define _GNU_SOURCE
+/* TODO(06): include <arpa/inet.h> (inet_pton, inet_ntop),
+ * <linux/if_link.h>, <linux/rtnetlink.h> and <linux/veth.h> (the
+ * rtnetlink messages and attributes), <net/if.h> (if_nametoindex, struct
+ * ifreq), <stdint.h>, <sys/ioctl.h> and <sys/socket.h>. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The busybox tree built by `make rootfs`; the Makefile compiles in its
+ * absolute path. */
+#ifndef STEP_ROOTFS
+#define STEP_ROOTFS "rootfs/tree"
+#endif
+
+/* TODO(06): LAB_BRIDGE "lab0", and its address: LAB_GATEWAY 10.77.0.1 as
+ * a host-order number, LAB_PREFIX 24. */
+
+struct config {
+    /* 01: the base runtime and the UTS namespace */
+    char **argv;          /* the command, argv[0] looked up in PATH */
+    const char *hostname; /* -n */
+    int verbose;          /* -v */
+    /* 04: mount namespace */
+    const char *rootfs; /* -r */
+    /* 05: user namespace */
+    struct id_map {
+        unsigned long inside, outside, count;
+    } uid_map, gid_map; /* --uid-map, --gid-map: one range each */
+    /* TODO(06): the options --bridge NAME, --net none (also forced when
+     * not root: loopback only) and --ip ADDR/PREFIX (host byte order,
+     * with its prefix and whether it was given). */
+};
+
+/* The namespaces this stage creates, one row per stage: clone(2). */
+static const struct {
+    int flag;
+    const char *name;
+} namespaces[] = {
+    {CLONE_NEWUTS, "CLONE_NEWUTS"}, /* 01: hostname */
+    {CLONE_NEWIPC, "CLONE_NEWIPC"}, /* 02: SysV IPC, POSIX queues */
+    {CLONE_NEWPID, "CLONE_NEWPID"}, /* 03: process ids */
+    {CLONE_NEWNS, "CLONE_NEWNS"},   /* 04: mounts */
+    {CLONE_NEWUSER, "CLONE_NEWUSER"}, /* 05: user and group ids */
+    /* TODO(06): add the row for CLONE_NEWNET: the container's own network
+     * devices, addresses, routes and ports (network_namespaces(7)). */
+    {0, NULL},
+};
+
+/* ---- errors and narration ---- */
+
+/* What the child sends up the report pipe when it fails before exec, so
+ * that the parent prints the error once and exits with its status. */
+struct report {
+    int status;
+    char msg[500];
+};
+
+/* -1 in the parent; the report pipe's write end in the child. */
+static int report_fd = -1;
+
+/* The one way to fail: "step: <what>: <why> (<hint>)", exit STATUS.
+ * ERR is an errno value, or 0 when there is no system error to name. */
+__attribute__((format(printf, 4, 5))) static noreturn void
+fail(int status, int err, const char *hint, const char *fmt, ...)
+{
+    struct report r = {.status = status};
+    va_list ap;
+    int n = snprintf(r.msg, sizeof r.msg, "step: ");
+
+    va_start(ap, fmt);
+    n += vsnprintf(r.msg + n, sizeof r.msg - n, fmt, ap);
+    va_end(ap);
+    if (err && n < (int)sizeof r.msg)
+        n += snprintf(r.msg + n, sizeof r.msg - n, ": %s", strerror(err));
+    if (hint && n < (int)sizeof r.msg)
+        snprintf(r.msg + n, sizeof r.msg - n, " (%s)", hint);
+
+    if (report_fd >= 0) {
+        if (write(report_fd, &r, sizeof r) < 0)
+            fprintf(stderr, "%s\n", r.msg);
+        _exit(status);
+    }
+    fprintf(stderr, "%s\n", r.msg);
+    exit(status);
+}
+
+/* A system call failed: name it and its arguments, exit 125. */
+#define die(...) fail(125, errno, NULL, __VA_ARGS__)
+#define die_hint(hint, ...) fail(125, errno, (hint), __VA_ARGS__)
+
+/* -v: one line per setup action, naming the system call. */
+__attribute__((format(printf, 2, 3))) static void
+say(const struct config *cfg, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!cfg->verbose)
+        return;
+    va_start(ap, fmt);
+    fputs("step: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* ---- the command line ---- */
+
+static void usage(FILE *out)
+{
+    fputs("Usage: step [OPTION]... [--] [COMMAND [ARG]...]\n"
+          "Run COMMAND (default /bin/sh) in a new container.\n"
+          "\n"
+          "  -n, --hostname NAME  container hostname (default: container)\n"
+          "  -r, --rootfs DIR     root filesystem (default: " STEP_ROOTFS ")\n"
+          "      --uid-map IN:OUT:COUNT  user ids IN.. inside are OUT.. on the\n"
+          "      --gid-map IN:OUT:COUNT  host (and group ids); default as root\n"
+          "                       0:100000:65536, else 0:<your id>:1\n"
+          /* TODO(06): document --ip, --bridge and --net none. */
+          "  -v, --verbose        narrate each setup step on stderr\n"
+          "  -h, --help           show this help and exit\n"
+          "\n"
+          "Exit status: the command's; 128+N if it died of signal N; 125 if\n"
+          "the runtime failed; 126 if COMMAND cannot run; 127 if not found.\n",
+          out);
+}
+
+/* "IN:OUT:COUNT" into MAP.  user_namespaces(7): ids are 32-bit and
+ * 4294967295 is not an id, so IN+COUNT and OUT+COUNT stay below 2^32. */
+static int parse_id_map(const char *s, struct id_map *map)
+{
+    unsigned long v[3];
+    char *end;
+
+    for (int i = 0; i < 3; i++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        errno = 0;
+        v[i] = strtoul(s, &end, 10);
+        if (errno || *end != (i < 2 ? ':' : '\0'))
+            return -1;
+        s = end + 1;
+    }
+    if (v[2] == 0 || v[0] + v[2] > 4294967295UL || v[1] + v[2] > 4294967295UL)
+        return -1;
+    *map = (struct id_map){v[0], v[1], v[2]};
+    return 0;
+}
+
+/* TODO(06): static int parse_cidr(const char *s, uint32_t *addr, int
+ * *prefix): "10.77.0.5/24" into a host-order address and a prefix from 1
+ * to 30 (inet_pton(3)); -1 for anything else.  Pure. */
+
+/* Fill CFG from the command line.  Returns 0 to run, 1 for --help, and -1
+ * with a message in ERR for bad input. */
+static int parse_args(int argc, char **argv, struct config *cfg, char *err,
+                      size_t errlen)
+{
+    static char *default_argv[] = {"/bin/sh", NULL};
+    static const struct option longopts[] = {
+        {"hostname", required_argument, NULL, 'n'},
+        {"rootfs", required_argument, NULL, 'r'},
+        {"uid-map", required_argument, NULL, 'U'},
+        {"gid-map", required_argument, NULL, 'G'},
+        /* TODO(06): "ip", "bridge" and "net", their cases (an --ip that
+         * parse_cidr() refuses, a --bridge that is no interface name: empty,
+         * IFNAMSIZ or longer, or with a '/'; a --net other than "none";
+         * --ip with --net none: all refused naming the option), and the
+         * default bridge LAB_BRIDGE. */
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+
+    *cfg = (struct config){.hostname = "container", .rootfs = STEP_ROOTFS};
+    /* Root maps the container's root to an unused range, as podman and
+     * docker's userns-remap do; anyone else can only map their own ids. */
+    if (geteuid() == 0) {
+        cfg->uid_map = cfg->gid_map = (struct id_map){0, 100000, 65536};
+    } else {
+        cfg->uid_map = (struct id_map){0, geteuid(), 1};
+        cfg->gid_map = (struct id_map){0, getegid(), 1};
+    }
+    optind = 0; /* glibc: start afresh, so tests can call us repeatedly */
+    opterr = 0;
+    /* '+': stop at the first non-option, so `step ls -l` keeps its -l. */
+    while ((opt = getopt_long(argc, argv, "+:n:r:vh", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'n':
+            cfg->hostname = optarg;
+            break;
+        case 'r':
+            cfg->rootfs = optarg;
+            break;
+        case 'U':
+        case 'G':
+            if (parse_id_map(optarg, opt == 'U' ? &cfg->uid_map
+                                                : &cfg->gid_map) < 0) {
+                snprintf(err, errlen,
+                         "--%s-map %s: want INSIDE:OUTSIDE:COUNT, "
+                         "COUNT > 0, every id below 4294967295",
+                         opt == 'U' ? "uid" : "gid", optarg);
+                return -1;
+            }
+            break;
+        case 'v':
+            cfg->verbose = 1;
+            break;
+        case 'h':
+            return 1;
+        case ':': /* a missing argument is always the last word read */
+            if (strncmp(argv[optind - 1], "--", 2) == 0)
+                snprintf(err, errlen, "%s: needs an argument", argv[optind - 1]);
+            else
+                snprintf(err, errlen, "-%c: needs an argument", optopt);
+            return -1;
+        default: /* optopt is 0 for an unknown long option */
+            if (optopt)
+                snprintf(err, errlen, "-%c: unknown option", optopt);
+            else
+                snprintf(err, errlen, "%s: unknown option", argv[optind - 1]);
+            return -1;
+        }
+    }
+    /* uts_namespaces(7) via sethostname(2): at most HOST_NAME_MAX (64). */
+    if (cfg->hostname[0] == '\0' || strlen(cfg->hostname) > 64) {
+        snprintf(err, errlen, "--hostname: must be 1 to 64 characters");
+        return -1;
+    }
+    if (cfg->rootfs[0] == '\0') {
+        snprintf(err, errlen, "--rootfs: must not be empty");
+        return -1;
+    }
+    cfg->argv = optind < argc ? argv + optind : default_argv;
+    return 0;
+}
+
+/* ---- 01 UTS namespace: uts_namespaces(7) ---- */
+
+static void setup_uts(const struct config *cfg)
+{
+    say(cfg, "sethostname(\"%s\")", cfg->hostname);
+    if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+        die("sethostname(\"%s\")", cfg->hostname);
+    /* A new UTS namespace starts as a copy of the parent's: clear the NIS
+     * domain name so the host's does not show through. */
+    say(cfg, "setdomainname(\"\")");
+    if (setdomainname("", 0) < 0)
+        die("setdomainname(\"\")");
+}
+
+/* ---- 02 IPC namespace: ipc_namespaces(7) ----
+ * CLONE_NEWIPC needs no setup: the new namespace starts with no message
+ * queues, semaphores or shared memory, and the kernel destroys what the
+ * container made when the namespace's last process exits. */
+
+/* ---- 03 PID namespace: pid_namespaces(7) ----
+ * No setup either: the first process in a new PID namespace is its PID 1,
+ * so the command we exec is PID 1.  It is also the namespace's init: when
+ * it exits the kernel kills every other process in it (SIGKILL). */
+
+/* ---- 04 mount namespace: mount_namespaces(7), pivot_root(2) ---- */
+
+/* In a user namespace even host root is held to the permission bits of
+ * directories it does not own (it has capabilities only inside). */
+#define ROOTFS_EACCES                                                          \
+    "in a user namespace every directory above the rootfs must let others "   \
+    "search it (chmod o+x), or run without sudo"
+
+/* runc's CVE-2023-27561: were the rootfs's proc a symlink to, say,
+ * /etc, mount("proc", "proc") would follow it and cover a directory the
+ * image chose instead of its own proc.  Mount points must be directories. */
+static void check_rootfs(const struct config *cfg)
+{
+    static const char *const points[] = {"proc", "dev", "sys", "tmp"};
+    char path[4096];
+    struct stat st;
+
+    if (stat(cfg->rootfs, &st) < 0)
+        die_hint(errno == EACCES ? ROOTFS_EACCES
+                                 : "build the default one with: make rootfs",
+                 "rootfs \"%s\"", cfg->rootfs);
+    if (!S_ISDIR(st.st_mode))
+        fail(125, ENOTDIR, NULL, "rootfs \"%s\"", cfg->rootfs);
+    for (size_t i = 0; i < sizeof points / sizeof points[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", cfg->rootfs, points[i]);
+        if (lstat(path, &st) < 0)
+            die_hint("make rootfs builds one with every mount point",
+                     "rootfs: lstat(\"%s\")", path);
+        if (!S_ISDIR(st.st_mode))
+            fail(125, 0, "a mount point must be a real directory",
+                 "rootfs: %s is %s, refused", path,
+                 S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+    }
+}
+
+/* A minimal /dev: a tmpfs with the host's harmless character devices
+ * bound onto empty files.  Binding, not mknod(2), so that it also works
+ * inside a user namespace (stage 05), where mknod is refused. */
+static void mount_dev(const struct config *cfg)
+{
+    static const char *const nodes[] = {"null",   "zero",    "full",
+                                        "random", "urandom", "tty"};
+    static const char *const links[][2] = {
+        {"/proc/self/fd", "dev/fd"},     {"/proc/self/fd/0", "dev/stdin"},
+        {"/proc/self/fd/1", "dev/stdout"}, {"/proc/self/fd/2", "dev/stderr"},
+    };
+    char host[64], here[64];
+
+    say(cfg, "mount(\"tmpfs\", \"dev\", \"tmpfs\", MS_NOSUID|MS_STRICTATIME, "
+             "\"mode=755,size=64k\")");
+    /* nosuid: nothing on it may gain privileges; no noexec, as docker. */
+    if (mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+              "mode=755,size=64k") < 0)
+        die("mount(\"tmpfs\", \"dev\")");
+    for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
+        snprintf(host, sizeof host, "/dev/%s", nodes[i]);
+        snprintf(here, sizeof here, "dev/%s", nodes[i]);
+        int fd = open(here, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+        if (fd < 0)
+            die("open(\"%s\", O_CREAT)", here);
+        close(fd);
+        say(cfg, "mount(\"%s\", \"%s\", NULL, MS_BIND, NULL)", host, here);
+        if (mount(host, here, NULL, MS_BIND, NULL) < 0)
+            die("mount(\"%s\", \"%s\", MS_BIND)", host, here);
+    }
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+        if (symlink(links[i][0], links[i][1]) < 0)
+            die("symlink(\"%s\", \"%s\")", links[i][0], links[i][1]);
+}
+
+/* pivot_root(2) lists six causes of EINVAL; name the likely one. */
+static const char *pivot_root_hint(void)
+{
+    struct statfs fs;
+
+    if (statfs("/", &fs) == 0 && fs.f_type == 0x858458f6) /* RAMFS_MAGIC */
+        return "the host's / is the initramfs, which pivot_root cannot move";
+    return "is / shared? it must be made MS_PRIVATE first; in a chroot, / "
+           "is not a mount point";
+}
+
+/* In a user namespace the flags the host put on a mount are locked: a
+ * remount that dropped nosuid, nodev, noexec or an atime flag fails with
+ * EPERM (mount(2)).  Read them back and keep them. */
+static void remount_ro(const struct config *cfg, const char *path)
+{
+    static const struct {
+        unsigned long st, ms;
+        const char *name;
+    } keep[] = {
+        {ST_NOSUID, MS_NOSUID, "MS_NOSUID"},
+        {ST_NODEV, MS_NODEV, "MS_NODEV"},
+        {ST_NOEXEC, MS_NOEXEC, "MS_NOEXEC"},
+        {ST_NOATIME, MS_NOATIME, "MS_NOATIME"},
+        {ST_NODIRATIME, MS_NODIRATIME, "MS_NODIRATIME"},
+        {ST_RELATIME, MS_RELATIME, "MS_RELATIME"},
+    };
+    unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+    char names[128] = "MS_REMOUNT|MS_BIND|MS_RDONLY";
+    struct statvfs sv;
+
+    if (statvfs(path, &sv) < 0)
+        die("statvfs(\"%s\")", path);
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+        if (sv.f_flag & keep[i].st) {
+            flags |= keep[i].ms;
+            strcat(strcat(names, "|"), keep[i].name);
+        }
+    }
+    say(cfg, "mount(NULL, \"%s\", NULL, %s, NULL)", path, names);
+    if (mount(NULL, path, NULL, flags, NULL) < 0)
+        die("mount(NULL, \"%s\", %s)", path, names);
+}
+
+/* The first half of the mount setup, which walks the host's path to the
+ * rootfs.  It runs before become_root(): with the default maps the
+ * container's root is host uid 100000, which may not be allowed to walk
+ * through, say, a 0700 directory of root's. */
+static void enter_rootfs(const struct config *cfg)
+{
+    /* The new namespace starts with copies of the host's mounts, and
+     * where / is shared (systemd makes it so) our mounts would propagate
+     * back to the host.  Cut that first, recursively. */
+    say(cfg, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL)");
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        die("mount(NULL, \"/\", MS_REC|MS_PRIVATE)");
+
+    check_rootfs(cfg);
+    /* pivot_root needs the new root to be a mount point: bind it onto
+     * itself (recursively, as runc: a user namespace may not split a
+     * tree of mounts it does not own). */
+    say(cfg, "mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC, NULL)", cfg->rootfs,
+        cfg->rootfs);
+    if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+        die_hint(errno == EACCES ? ROOTFS_EACCES : NULL,
+                 "mount(\"%s\", MS_BIND)", cfg->rootfs);
+    say(cfg, "chdir(\"%s\")", cfg->rootfs);
+    if (chdir(cfg->rootfs) < 0)
+        die("chdir(\"%s\")", cfg->rootfs);
+}
+
+/* The rest, inside the rootfs and as the container's root. */
+static void setup_mounts(const struct config *cfg)
+{
+
+    /* A proc that shows our PID namespace, not the host's. */
+    say(cfg, "mount(\"proc\", \"proc\", \"proc\", "
+             "MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)");
+    if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+              NULL) < 0)
+        die("mount(\"proc\", \"proc\")");
+    mount_dev(cfg);
+    /* TODO(06): the container now owns its network namespace, so it may
+     * mount a fresh sysfs again (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC),
+     * which lists its own devices: replace the bind of the host's. */
+    /* /sys read-only: the container may look, never tune the host.  The
+     * kernel lets only the owner of the network namespace mount a sysfs
+     * (it lists that namespace's devices), and ours is still the host's
+     * until stage 06: bind the host's instead, with everything under it. */
+    say(cfg, "mount(\"/sys\", \"sys\", NULL, MS_BIND|MS_REC, NULL)");
+    if (mount("/sys", "sys", NULL, MS_BIND | MS_REC, NULL) < 0)
+        die("mount(\"/sys\", \"sys\", MS_BIND|MS_REC)");
+    remount_ro(cfg, "sys");
+    /* The rootfs is shared by every container and written by none: the
+     * scratch space is a tmpfs that dies with the namespace. */
+    say(cfg, "mount(\"tmpfs\", \"tmp\", \"tmpfs\", MS_NOSUID|MS_NODEV, "
+             "\"mode=1777,size=64m\")");
+    if (mount("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+              "mode=1777,size=64m") < 0)
+        die("mount(\"tmpfs\", \"tmp\")");
+    /* A bind mount takes MS_RDONLY only on a remount (mount(2)). */
+    remount_ro(cfg, ".");
+
+    /* pivot_root(".", ".") stacks the old root on top of the new one, so
+     * no put_old directory is needed in a read-only rootfs; unmounting
+     * "." then takes the old root away (pivot_root(2), NOTES).  Unlike
+     * chroot(2), nothing of the host stays reachable through "..". */
+    say(cfg, "pivot_root(\".\", \".\")");
+    if (syscall(SYS_pivot_root, ".", ".") < 0)
+        die_hint(errno == EINVAL ? pivot_root_hint() : NULL,
+                 "pivot_root(\"%s\", \".\")", cfg->rootfs);
+    say(cfg, "umount2(\".\", MNT_DETACH)");
+    if (umount2(".", MNT_DETACH) < 0)
+        die("umount2(\".\", MNT_DETACH)");
+    say(cfg, "chdir(\"/\")");
+    if (chdir("/") < 0)
+        die("chdir(\"/\")");
+    /* The caller's PATH names the host's directories, not these. */
+    if (setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+                       "/sbin:/bin", 1) < 0)
+        die("setenv(\"PATH\")");
+}
+
+/* ---- 05 user namespace: user_namespaces(7) ---- */
+
+/* Why the kernel may refuse an unprivileged user namespace, as a hint. */
+static const char *userns_hint(void)
+{
+    static const struct {
+        const char *file, *refuses, *hint;
+    } knobs[] = {
+        {"/proc/sys/kernel/unprivileged_userns_clone", "0",
+         "unprivileged user namespaces are off: sysctl "
+         "kernel.unprivileged_userns_clone=1"},
+        {"/proc/sys/user/max_user_namespaces", "0",
+         "user namespaces are off: sysctl user.max_user_namespaces=15000"},
+        {"/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1",
+         "AppArmor restricts unprivileged user namespaces: sysctl "
+         "kernel.apparmor_restrict_unprivileged_userns=0, or run with sudo"},
+    };
+    char buf[16];
+
+    for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++) {
+        FILE *f = fopen(knobs[i].file, "re");
+        if (!f)
+            continue;
+        int refused = fgets(buf, sizeof buf, f) &&
+                      strncmp(buf, knobs[i].refuses, 1) == 0 && buf[1] == '\n';
+        fclose(f);
+        if (refused)
+            return knobs[i].hint;
+    }
+    return geteuid() == 0 ? NULL : "run as root: sudo ./step";
+}
+
+/* One line of /proc/PID/uid_map: "INSIDE OUTSIDE COUNT\n".  Returns its
+ * length, or -1 if it does not fit. */
+static int format_id_map(const struct id_map *map, char *buf, size_t len)
+{
+    int n = snprintf(buf, len, "%lu %lu %lu\n", map->inside, map->outside,
+                     map->count);
+    return n < 0 || (size_t)n >= len ? -1 : n;
+}
+
+static void write_proc_file(const struct config *cfg, pid_t pid,
+                            const char *file, const char *text)
+{
+    char path[64];
+    int fd;
+
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+    say(cfg, "write(\"%s\", \"%.*s\")", path, (int)strcspn(text, "\n"), text);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        die("open(\"%s\")", path);
+    if (write(fd, text, strlen(text)) < 0)
+        die_hint(errno == EPERM ? "may this user map these ids? see "
+                                  "user_namespaces(7), \"Defining user and "
+                                  "group ID mappings\""
+                                : NULL,
+                 "write(\"%s\", \"%.*s\")", path, (int)strcspn(text, "\n"),
+                 text);
+    close(fd);
+}
+
+/* The parent writes the child's maps: a process cannot map itself into
+ * more than its own id, and the child must have them before it acts. */
+static void write_id_maps(const struct config *cfg, pid_t pid)
+{
+    char line[64];
+
+    format_id_map(&cfg->uid_map, line, sizeof line);
+    write_proc_file(cfg, pid, "uid_map", line);
+    /* user_namespaces(7): since Linux 3.19 an unprivileged process may
+     * write gid_map only after setgroups is "deny", so that no one can
+     * drop a group that was keeping them out of a file. */
+    if (geteuid() != 0)
+        write_proc_file(cfg, pid, "setgroups", "deny");
+    format_id_map(&cfg->gid_map, line, sizeof line);
+    write_proc_file(cfg, pid, "gid_map", line);
+}
+
+/* The child: become the mapped root.  Until it does, it still runs as
+ * the host uid it was cloned with, merely without capabilities there;
+ * from now on the host sees the mapped id in everything it does. */
+static void become_root(const struct config *cfg)
+{
+    say(cfg, "setresgid(0, 0, 0)");
+    if (setresgid(0, 0, 0) < 0)
+        die("setresgid(0, 0, 0)");
+    /* Drop the supplementary groups of whoever ran us.  Refused after
+     * setgroups "deny" (an unprivileged run): then they stay, unmapped,
+     * and show as nogroup. */
+    if (setgroups(0, NULL) < 0 && errno != EPERM)
+        die("setgroups(0, NULL)");
+    say(cfg, "setresuid(0, 0, 0)");
+    if (setresuid(0, 0, 0) < 0)
+        die("setresuid(0, 0, 0)");
+}
+
+/* TODO(06): a banner "---- 06 network namespace: network_namespaces(7),
+ * rtnetlink(7) ----", then:
+ *   - struct go { uint32_t addr, gateway; uint8_t prefix, net; }: what
+ *     the parent now sends on the go pipe instead of one byte;
+ *   - rtnetlink message builders, pure (they fill a buffer and return
+ *     its length, or -1 when it is too small), on small helpers that
+ *     append an attribute padded to 4 bytes and close a nest:
+ *     build_veth(buf, cap, host_end, master, pid): RTM_NEWLINK with
+ *       NLM_F_CREATE|NLM_F_EXCL, the host end's IFLA_IFNAME, IFLA_MASTER
+ *       (the bridge's index), IFF_UP, and IFLA_LINKINFO { IFLA_INFO_KIND
+ *       "veth", IFLA_INFO_DATA { VETH_INFO_PEER { struct ifinfomsg,
+ *       IFLA_IFNAME "eth0", IFLA_NET_NS_PID pid } } }: the peer is born
+ *       inside the child's namespace, already named eth0;
+ *     build_bridge(), build_link_up(), build_addr() (IFA_LOCAL,
+ *       IFA_ADDRESS, IFA_BROADCAST) and build_default_route()
+ *       (RTA_GATEWAY, RTA_OIF, table main);
+ *   - nl_talk(fd, msg, len): send with NLM_F_ACK, read the NLMSG_ERROR
+ *     answer, return 0 or -1 with errno set to the kernel's error;
+ *   - bridge_ensure(): lab0 made on first use (RTM_NEWLINK kind bridge,
+ *     RTM_NEWADDR 10.77.0.1/24; EEXIST is fine, another runtime may be
+ *     doing the same), its address and prefix read with SIOCGIFADDR and
+ *     SIOCGIFNETMASK (netdevice(7));
+ *   - veth_create(cfg, pid, &go), for the parent: with --ip that address,
+ *     else each host address of the subnet in turn; name the host end
+ *     "vl" and the address's 8 hex digits, so that RTM_NEWLINK's EEXIST
+ *     tells the address is taken, atomically, with no lock file to leave
+ *     behind.  Never delete the veth: it dies with the namespace;
+ *   - setup_net(cfg, &go), for the child: lo up, then eth0's address,
+ *     eth0 up and the default route via the gateway. */
+
+/* ---- the child: becomes the container ---- */
+
+struct child_args {
+    const struct config *cfg;
+    int report[2]; /* child -> parent: errors before exec */
+    /* TODO(06): the go pipe now carries a struct go. */
+    int go[2];     /* parent -> child: one byte once the maps are written */
+};
+
+static noreturn void exec_command(const struct config *cfg)
+{
+    /* No descriptor of ours may reach the container (runc's
+     * CVE-2024-21626 leaked one): mark all but 0-2 close-on-exec. */
+    if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        die_hint("needs Linux 5.11", "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
+    say(cfg, "execvp(\"%s\")", cfg->argv[0]);
+    execvp(cfg->argv[0], cfg->argv);
+    /* The shell's convention, which docker follows: 127 not found, 126
+     * found but not runnable. */
+    if (errno == ENOENT || errno == ENOTDIR)
+        fail(127, errno, "is it in the rootfs?", "execvp(\"%s\")",
+             cfg->argv[0]);
+    fail(126, errno, NULL, "execvp(\"%s\")", cfg->argv[0]);
+}
+
+static int child_main(void *arg)
+{
+    const struct child_args *args = arg;
+    const struct config *cfg = args->cfg;
+    struct pollfd parent = {.fd = args->go[0]};
+    char go;
+
+    close(args->report[0]);
+    close(args->go[1]);
+    report_fd = args->report[1];
+    /* Wait for the maps.  EOF instead of "go" means the parent failed,
+     * and said why, or died: stop here, quietly (crun's sync: silence is
+     * failure, never consent). */
+    if (read(args->go[0], &go, 1) != 1)
+        _exit(125);
+    setup_uts(cfg);
+    enter_rootfs(cfg);
+    /* Maps first, then setresuid: the ids must exist before we take them. */
+    become_root(cfg);
+    /* If the runtime dies, so does the container.  Set after the id
+     * change, which clears it (prctl(2)); then make sure the parent did
+     * not die before it was set: it keeps the go pipe open until we
+     * exec, so a hang-up means it is gone. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        die("prctl(PR_SET_PDEATHSIG)");
+    if (poll(&parent, 1, 0) > 0 && (parent.revents & POLLHUP))
+        _exit(125);
+    /* TODO(06): read a whole struct go instead of one byte, and call
+     * setup_net(cfg, &go) here, before the mounts. */
+    setup_mounts(cfg);
+    exec_command(cfg);
+}
+
+/* ---- the parent: the runtime ---- */
+
+/* The hint for a failed clone(2). */
+static const char *clone_hint(int err)
+{
+    if (err == EPERM || err == EACCES || err == ENOSPC || err == EUSERS)
+        return userns_hint();
+    return NULL;
+}
+
+/* The command's exit status as a shell reports it: 128+N for signal N. */
+static int wait_child(pid_t pid)
+{
+    int status;
+
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            die("waitpid(%d)", (int)pid);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
+
+static int run_container(const struct config *cfg)
+{
+    static char stack[1024 * 1024]; /* the child's, until it execs */
+    struct child_args args = {.cfg = cfg};
+    struct report r;
+    char names[256] = "";
+    int flags = SIGCHLD;
+    ssize_t n;
+    pid_t pid;
+
+    for (int i = 0; namespaces[i].name; i++) {
+        flags |= namespaces[i].flag;
+        strcat(strcat(names, namespaces[i].name), "|");
+    }
+    if (pipe2(args.report, O_CLOEXEC) < 0 || pipe2(args.go, O_CLOEXEC) < 0)
+        die("pipe2");
+    fflush(NULL);
+    say(cfg, "clone(%sSIGCHLD)", names);
+    pid = clone(child_main, stack + sizeof stack, flags, &args);
+    if (pid < 0)
+        die_hint(clone_hint(errno), "clone(%sSIGCHLD)", names);
+    close(args.report[1]);
+    close(args.go[0]);
+    /* The child waits on the go pipe while we write its maps.  If we die
+     * here, it reads EOF and stops. */
+    write_id_maps(cfg, pid);
+    say(cfg, "write(go pipe, \"g\")");
+    if (write(args.go[1], "g", 1) != 1)
+        die("write(go pipe)");
+
+    /* TODO(06): unless --net none, and only as root (a user may not add
+     * interfaces to the host: then go on with loopback only and say so
+     * on stderr, once the maps are written; --ip as non-root is an error),
+     * veth_create(cfg, pid, &go) after the maps, then send the struct go
+     * instead of "g". */
+    /* EOF: the command was exec'd (the pipe is close-on-exec). */
+    while ((n = read(args.report[0], &r, sizeof r)) < 0 && errno == EINTR)
+        ;
+    close(args.report[0]);
+    close(args.go[1]);
+    int status = wait_child(pid);
+    if (n == (ssize_t)sizeof r) {
+        r.msg[sizeof r.msg - 1] = '\0';
+        fprintf(stderr, "%s\n", r.msg);
+        return r.status;
+    }
+    return status;
+}
+
+#ifndef UNIT_TEST
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    char err[256];
+
+    switch (parse_args(argc, argv, &cfg, err, sizeof err)) {
+    case 1:
+        usage(stdout);
+        return 0;
+    case -1:
+        fprintf(stderr, "step: %s (see: step --help)\n", err);
+        return 125;
+    }
+    return run_container(&cfg);
+}
+#endif
