@@ -155,7 +155,9 @@ static int parse_id_map(const char *s, struct id_map *map)
             return -1;
         s = end + 1;
     }
-    if (v[2] == 0 || v[0] + v[2] > 4294967295UL || v[1] + v[2] > 4294967295UL)
+    /* Subtract rather than add: strtoul takes numbers up to 2^64-1. */
+    if (v[0] > 4294967295UL || v[1] > 4294967295UL || v[2] == 0 ||
+        v[2] > 4294967295UL - v[0] || v[2] > 4294967295UL - v[1])
         return -1;
     *map = (struct id_map){v[0], v[1], v[2]};
     return 0;
@@ -523,14 +525,16 @@ static void write_id_maps(const struct config *cfg, pid_t pid)
 {
     char line[64];
 
-    format_id_map(&cfg->uid_map, line, sizeof line);
+    if (format_id_map(&cfg->uid_map, line, sizeof line) < 0)
+        fail(125, EOVERFLOW, NULL, "uid_map");
     write_proc_file(cfg, pid, "uid_map", line);
     /* user_namespaces(7): since Linux 3.19 an unprivileged process may
      * write gid_map only after setgroups is "deny", so that no one can
      * drop a group that was keeping them out of a file. */
     if (geteuid() != 0)
         write_proc_file(cfg, pid, "setgroups", "deny");
-    format_id_map(&cfg->gid_map, line, sizeof line);
+    if (format_id_map(&cfg->gid_map, line, sizeof line) < 0)
+        fail(125, EOVERFLOW, NULL, "gid_map");
     write_proc_file(cfg, pid, "gid_map", line);
 }
 
@@ -545,6 +549,7 @@ static void become_root(const struct config *cfg)
     /* Drop the supplementary groups of whoever ran us.  Refused after
      * setgroups "deny" (an unprivileged run): then they stay, unmapped,
      * and show as nogroup. */
+    say(cfg, "setgroups(0, NULL)");
     if (setgroups(0, NULL) < 0 && errno != EPERM)
         die("setgroups(0, NULL)");
     say(cfg, "setresuid(0, 0, 0)");
