@@ -1049,9 +1049,13 @@ static int child_main(void *arg)
 /* The hint for a failed clone(2). */
 static const char *clone_hint(int err)
 {
+    const char *hint = NULL;
+
     if (err == EPERM || err == EACCES || err == ENOSPC || err == EUSERS)
-        return userns_hint();
-    return NULL;
+        hint = userns_hint();
+    if (!hint && (err == ENOSPC || err == EUSERS))
+        hint = "a namespace limit is reached: see /proc/sys/user/max_*";
+    return hint;
 }
 
 /* The command's exit status as a shell reports it: 128+N for signal N. */
@@ -1098,6 +1102,9 @@ static int run_container(const struct config *cfg)
         die_hint(clone_hint(errno), "clone(%sSIGCHLD)", names);
     close(args.report[1]);
     close(args.go[0]);
+    /* A child that died before reading "go" must not kill us with
+     * SIGPIPE: let write() fail, so we say so. */
+    signal(SIGPIPE, SIG_IGN);
     /* The child waits on the go pipe while we write its maps.  If we die
      * here, it reads EOF and stops. */
     write_id_maps(cfg, pid);

@@ -47,8 +47,9 @@ teardown() {
 
 @test "mount inside lists only the container's mounts" {
   hint "umount2(\".\", MNT_DETACH) after pivot_root removes the old root"
-  # From stage 05 /sys is the host's, bound with what is mounted under it.
-  run "$STEP" -- sh -c 'cut -d" " -f5 /proc/self/mountinfo | grep -v "^/sys/"'
+  # From stage 05 /sys may be the host's, bound with what is mounted under
+  # it, and from 07 parts of /proc are masked with mounts of their own.
+  run "$STEP" -- sh -c 'cut -d" " -f5 /proc/self/mountinfo | grep -v "^/sys/\|^/proc/"'
   assert_success
   assert_output "$(printf '%s\n' / /proc /dev /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty /sys /tmp)"
 }
@@ -93,9 +94,10 @@ teardown() {
   hint "make / MS_REC|MS_PRIVATE first, so nothing propagates back to the host"
   own_root
   before=$(host_state)
-  run "$STEP" -- sh -c 'mount -t tmpfs none /tmp && echo mounted'
+  # From stage 07 mount is refused inside, which is fine too.
+  run "$STEP" -- sh -c 'mount -t tmpfs none /tmp && echo mounted; true'
   assert_success
-  assert_output "mounted"
+  assert_output --regexp '^(mounted|mount: permission denied.*)$'
   assert_host_unchanged "$before"
 }
 
@@ -104,7 +106,8 @@ teardown() {
   BAD=$(mktemp -d)
   cp -a "$ROOTFS/." "$BAD/"
   rmdir "$BAD/proc"
-  ln -s /etc "$BAD/proc"
+  # Relative, into the copy: a runtime that follows it harms nothing.
+  ln -s tmp "$BAD/proc"
   before=$(host_state)
   run --separate-stderr "$STEP" -r "$BAD" -- true
   assert_failure 125
