@@ -4,13 +4,14 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 STEP_CFLAGS := -std=c11 -Wall -Wextra -Werror $(CFLAGS)
 ROOTFS  := $(CURDIR)/rootfs/tree
-STAGES  := 01-uts 02-ipc 03-pid 04-mount 05-user 06-net
+STAGES  := 01-uts 02-ipc 03-pid 04-mount 05-user 06-net 07-full
 NUMS    := $(foreach s,$(STAGES),$(word 1,$(subst -, ,$(s))))
 
 # 03 -> 03-pid; an unknown number stops make with the list of stages.
 stage = $(or $(filter $(1)-%,$(STAGES)),$(error no stage "$(1)"; the stages are $(STAGES)))
 # The runtime of stage $(1) from $(2) (steps or solutions) into $(3).
-build_runtime = $(CC) $(STEP_CFLAGS) -DSTEP_ROOTFS='"$(ROOTFS)"' -o $(3) $(2)/$(call stage,$(1))/runtime.c
+# Stage 07 links libseccomp; every other stage, libc only.
+build_runtime = $(CC) $(STEP_CFLAGS) -DSTEP_ROOTFS='"$(ROOTFS)"' -o $(3) $(2)/$(call stage,$(1))/runtime.c $(if $(filter 07,$(1)),-lseccomp)
 
 # step-NN and friends are pattern rules, which make skips for .PHONY targets.
 .PHONY: help deps rootfs unit test demo clean
@@ -35,7 +36,7 @@ deps:
 
 # The fixture is rebuilt only when the script that builds it changes.
 rootfs: $(ROOTFS)/.built
-$(ROOTFS)/.built: rootfs/build.sh
+$(ROOTFS)/.built: rootfs/build.sh rootfs/sysprobe.c
 	@rootfs/build.sh $(ROOTFS)
 	@touch $@
 

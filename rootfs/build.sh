@@ -49,6 +49,14 @@ for tool in ipcs ipcmk ipcrm; do
   done
 done
 
+# Stage 07's tests ask the kernel for one forbidden call at a time with a
+# tiny static helper (busybox has no keyctl, bpf or clone3 to try).
+${CC:-cc} -std=c11 -Wall -Wextra -Werror -O2 -static \
+  -o "$tmp/usr/bin/sysprobe" "$(dirname "$0")/sysprobe.c" || {
+  echo "rootfs: cannot build rootfs/sysprobe.c statically (libc6-dev or glibc-static: sudo make deps)" >&2
+  exit 1
+}
+
 cat > "$tmp/etc/passwd" <<'TXT'
 root:x:0:0:root:/root:/bin/sh
 nobody:x:65534:65534:nobody:/nonexistent:/bin/false
@@ -65,4 +73,4 @@ chmod 755 "$tmp"
 rm -rf "$out"
 mv "$tmp" "$out"
 trap - EXIT
-echo "rootfs: built $out ($(find "$out" -type l | wc -l) busybox links, ipcs/ipcmk/ipcrm from util-linux)"
+echo "rootfs: built $out ($(find "$out" -type l | wc -l) busybox links, ipcs/ipcmk/ipcrm from util-linux, sysprobe)"

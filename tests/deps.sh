@@ -17,6 +17,7 @@ needs=(
   "util-linux util-linux"
   "procps procps-ng"
   "strace strace"
+  "libseccomp-dev libseccomp-devel"
 )
 
 if command -v dpkg-query >/dev/null && command -v apt-get >/dev/null; then

@@ -30,9 +30,10 @@ load helpers
   [ "$("$STEP" -- readlink /proc/self/ns/uts)" != "$(readlink /proc/self/ns/uts)" ] ||
     fail "the container shares the host's UTS namespace; not renaming the host"
   before=$(hostname)
-  run "$STEP" -n box -- sh -c 'hostname changed-inside && hostname'
+  # From stage 07 the container's root may not rename it either.
+  run "$STEP" -n box -- sh -c 'hostname changed-inside; hostname'
   assert_success
-  assert_output "changed-inside"
+  assert_output --regexp '^(changed-inside|hostname: sethostname: Operation not permitted.box)$'
   assert_equal "$(hostname)" "$before"
 }
 

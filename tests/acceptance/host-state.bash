@@ -14,6 +14,8 @@ host_state() {
   tail -n +2 -q /proc/sysvipc/msg /proc/sysvipc/sem /proc/sysvipc/shm | awk '{print $1, $2}' | sort
   echo "--- interfaces (the bridge aside)"
   ip -o link 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -vx lab0 | sort
+  echo "--- cgroups"
+  find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d \( -name 'step-*' -o -name container-lab \) 2>/dev/null | sort
   echo "--- processes"
   pgrep -a -f "^$PROBE" || true
   # A runtime under test: ./step, build/solution-NN, build/step-NN.

@@ -80,8 +80,11 @@ for src in tests/unit/test_*.c; do
     continue
   fi
   for s in $solutions; do
+    # Stage 07 links libseccomp, as the Makefile does.
+    libs=()
+    grep -q '^#include <seccomp.h>' "solutions/$s/runtime.c" && libs=(-lseccomp)
     build_and_run "$src" "$out/$name-$s" ${wraps[@]+"${wraps[@]}"} \
-      "-DRUNTIME=\"../../solutions/$s/runtime.c\""
+      "-DRUNTIME=\"../../solutions/$s/runtime.c\"" ${libs[@]+"${libs[@]}"}
   done
 done
 rm -f "$log"

@@ -1,0 +1,1988 @@
+/* container-lab: a container runtime in one file.
+ *
+ * A container is an ordinary process that the kernel shows a different
+ * world: its own hostname, IPC objects, process tree, mounts, users and
+ * network (namespaces), within limits (cgroups).  This file grows one
+ * namespace per stage; read it top to bottom beside steps/NN-x/README.md.
+ *
+ *   cc -std=c11 -Wall -Wextra -Werror -o step runtime.c
+ *   sudo ./step -n box -- /bin/sh
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <net/if.h>
+#include <poll.h>
+#include <seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* fchmodat2(2), Linux 6.6: the same number on every architecture; older
+ * headers and libseccomp do not know it by name. */
+#define NR_fchmodat2 452
+
+/* The busybox tree built by `make rootfs`; the Makefile compiles in its
+ * absolute path. */
+#ifndef STEP_ROOTFS
+#define STEP_ROOTFS "rootfs/tree"
+#endif
+
+/* The period a --cpus quota is a share of, in microseconds: the
+ * kernel's default for cpu.max and cpu.cfs_period_us. */
+#define CPU_PERIOD 100000
+
+/* The bridge made on first use, and its address: 10.77.0.1/24. */
+#define LAB_BRIDGE "lab0"
+#define LAB_GATEWAY 0x0a4d0001U
+#define LAB_PREFIX 24
+
+struct config {
+    /* 01: the base runtime and the UTS namespace */
+    char **argv;          /* the command, argv[0] looked up in PATH */
+    const char *hostname; /* -n */
+    int verbose;          /* -v */
+    /* 04: mount namespace */
+    const char *rootfs; /* -r */
+    /* 05: user namespace */
+    struct id_map {
+        unsigned long inside, outside, count;
+    } uid_map, gid_map; /* --uid-map, --gid-map: one range each */
+    /* 06: network namespace */
+    const char *bridge; /* --bridge */
+    int net_none;       /* --net none, or not root: loopback only */
+    uint32_t ip;        /* --ip, host byte order */
+    int ip_prefix;
+    int ip_set;
+    /* 07: limits, init, signals, exec */
+    unsigned long long memory; /* -m, bytes; 0: no limit */
+    long pids;                 /* -p; 0: no limit */
+    long cpu_quota;            /* -c, microseconds per 100 ms; 0: none */
+    int init;                  /* --init */
+    int stop_timeout;          /* --stop-timeout, seconds */
+    pid_t exec_pid;            /* step exec PID: the container's PID 1 */
+};
+
+/* The namespaces this stage creates, one row per stage: clone(2). */
+static const struct {
+    int flag;
+    const char *name;
+} namespaces[] = {
+    {CLONE_NEWUTS, "CLONE_NEWUTS"}, /* 01: hostname */
+    {CLONE_NEWIPC, "CLONE_NEWIPC"}, /* 02: SysV IPC, POSIX queues */
+    {CLONE_NEWPID, "CLONE_NEWPID"}, /* 03: process ids */
+    {CLONE_NEWNS, "CLONE_NEWNS"},   /* 04: mounts */
+    {CLONE_NEWUSER, "CLONE_NEWUSER"}, /* 05: user and group ids */
+    {CLONE_NEWNET, "CLONE_NEWNET"},   /* 06: network devices, addresses */
+    {0, NULL},
+};
+
+/* ---- errors and narration ---- */
+
+/* What the child sends up the report pipe when it fails before exec, so
+ * that the parent prints the error once and exits with its status. */
+struct report {
+    int status;
+    char msg[500];
+};
+
+/* -1 in the parent; the report pipe's write end in the child. */
+static int report_fd = -1;
+
+/* The one way to fail: "step: <what>: <why> (<hint>)", exit STATUS.
+ * ERR is an errno value, or 0 when there is no system error to name. */
+__attribute__((format(printf, 4, 5))) static noreturn void
+fail(int status, int err, const char *hint, const char *fmt, ...)
+{
+    struct report r = {.status = status};
+    va_list ap;
+    int n = snprintf(r.msg, sizeof r.msg, "step: ");
+
+    va_start(ap, fmt);
+    n += vsnprintf(r.msg + n, sizeof r.msg - n, fmt, ap);
+    va_end(ap);
+    if (err && n < (int)sizeof r.msg)
+        n += snprintf(r.msg + n, sizeof r.msg - n, ": %s", strerror(err));
+    if (hint && n < (int)sizeof r.msg)
+        snprintf(r.msg + n, sizeof r.msg - n, " (%s)", hint);
+
+    if (report_fd >= 0) {
+        if (write(report_fd, &r, sizeof r) < 0)
+            fprintf(stderr, "%s\n", r.msg);
+        _exit(status);
+    }
+    fprintf(stderr, "%s\n", r.msg);
+    exit(status);
+}
+
+/* A system call failed: name it and its arguments, exit 125. */
+#define die(...) fail(125, errno, NULL, __VA_ARGS__)
+#define die_hint(hint, ...) fail(125, errno, (hint), __VA_ARGS__)
+
+/* -v: one line per setup action, naming the system call. */
+__attribute__((format(printf, 2, 3))) static void
+say(const struct config *cfg, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!cfg->verbose)
+        return;
+    va_start(ap, fmt);
+    fputs("step: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* ---- the command line ---- */
+
+static void usage(FILE *out)
+{
+    fputs("Usage: step [OPTION]... [--] [COMMAND [ARG]...]\n"
+          "       step [-v] exec PID [--] COMMAND [ARG]...\n"
+          "Run COMMAND (default /bin/sh) in a new container, or in the running\n"
+          "one whose PID 1 has host pid PID.\n"
+          "\n"
+          "  -n, --hostname NAME  container hostname (default: container)\n"
+          "  -r, --rootfs DIR     root filesystem (default: " STEP_ROOTFS ")\n"
+          "      --uid-map IN:OUT:COUNT  user ids IN.. inside are OUT.. on the\n"
+          "      --gid-map IN:OUT:COUNT  host (and group ids); default as root\n"
+          "                       0:100000:65536, else 0:<your id>:1\n"
+          "      --ip ADDR/PREFIX container address (default: the first free\n"
+          "                       one of the bridge's subnet)\n"
+          "      --bridge NAME    host bridge (default: lab0, 10.77.0.1/24, made\n"
+          "                       on first use)\n"
+          "      --net none       loopback only (also when not run as root)\n"
+          "  -m, --memory SIZE    memory limit, SIZE like 64m or 1g\n"
+          "  -p, --pids N         at most N processes\n"
+          "  -c, --cpus N         CPU limit, fractions allowed: 0.5\n"
+          "      --init           a minimal init is PID 1 and reaps orphans\n"
+          "      --stop-timeout SECONDS  after SIGINT or SIGTERM, wait this\n"
+          "                       long before SIGKILL (default 10)\n"
+          "  -v, --verbose        narrate each setup step on stderr\n"
+          "  -h, --help           show this help and exit\n"
+          "\n"
+          "Exit status: the command's; 128+N if it died of signal N; 125 if\n"
+          "the runtime failed; 126 if COMMAND cannot run; 127 if not found.\n",
+          out);
+}
+
+/* "IN:OUT:COUNT" into MAP.  user_namespaces(7): ids are 32-bit and
+ * 4294967295 is not an id, so IN+COUNT and OUT+COUNT stay below 2^32. */
+static int parse_id_map(const char *s, struct id_map *map)
+{
+    unsigned long v[3];
+    char *end;
+
+    for (int i = 0; i < 3; i++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        errno = 0;
+        v[i] = strtoul(s, &end, 10);
+        if (errno || *end != (i < 2 ? ':' : '\0'))
+            return -1;
+        s = end + 1;
+    }
+    /* Subtract rather than add: strtoul takes numbers up to 2^64-1. */
+    if (v[0] > 4294967295UL || v[1] > 4294967295UL || v[2] == 0 ||
+        v[2] > 4294967295UL - v[0] || v[2] > 4294967295UL - v[1])
+        return -1;
+    *map = (struct id_map){v[0], v[1], v[2]};
+    return 0;
+}
+
+/* "10.77.0.5/24" into ADDR and PREFIX (host byte order). */
+static int parse_cidr(const char *s, uint32_t *addr, int *prefix)
+{
+    char ip[16];
+    const char *slash = strchr(s, '/');
+    struct in_addr in;
+    char *end;
+    long p;
+
+    if (!slash || slash == s || (size_t)(slash - s) >= sizeof ip)
+        return -1;
+    memcpy(ip, s, slash - s);
+    ip[slash - s] = '\0';
+    if (inet_pton(AF_INET, ip, &in) != 1 || slash[1] < '0' || slash[1] > '9')
+        return -1;
+    p = strtol(slash + 1, &end, 10);
+    if (*end || p < 1 || p > 30)
+        return -1;
+    *addr = ntohl(in.s_addr);
+    *prefix = p;
+    return 0;
+}
+
+/* "64m" into bytes: digits and one of k, m, g (powers of 1024), or none.
+ * Returns 0, or -1 for anything else, zero, or more than 2^62. */
+static int parse_size(const char *s, unsigned long long *bytes)
+{
+    unsigned long long n, shift = 0;
+    char *end;
+
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    n = strtoull(s, &end, 10);
+    if (errno)
+        return -1;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    }
+    if (*end || n == 0 || n > (1ULL << 62) >> shift)
+        return -1;
+    *bytes = n << shift;
+    return 0;
+}
+
+/* "0.5" CPUs into a quota of microseconds per CPU_PERIOD.  At least 1
+ * ms (the kernel's floor for a quota), at most 1024 CPUs. */
+static int parse_cpus(const char *s, long *quota)
+{
+    char *end;
+    double cpus;
+
+    if ((*s < '0' || *s > '9') && *s != '.')
+        return -1;
+    errno = 0;
+    cpus = strtod(s, &end);
+    if (errno || *end || cpus * CPU_PERIOD < 1000 || cpus > 1024)
+        return -1;
+    *quota = (long)(cpus * CPU_PERIOD + 0.5);
+    return 0;
+}
+
+/* Fill CFG from the command line.  Returns 0 to run, 1 for --help, and -1
+ * with a message in ERR for bad input. */
+static int parse_args(int argc, char **argv, struct config *cfg, char *err,
+                      size_t errlen)
+{
+    static char *default_argv[] = {"/bin/sh", NULL};
+    static const struct option longopts[] = {
+        {"hostname", required_argument, NULL, 'n'},
+        {"rootfs", required_argument, NULL, 'r'},
+        {"uid-map", required_argument, NULL, 'U'},
+        {"gid-map", required_argument, NULL, 'G'},
+        {"ip", required_argument, NULL, 'I'},
+        {"bridge", required_argument, NULL, 'B'},
+        {"net", required_argument, NULL, 'N'},
+        {"memory", required_argument, NULL, 'm'},
+        {"pids", required_argument, NULL, 'p'},
+        {"cpus", required_argument, NULL, 'c'},
+        {"init", no_argument, NULL, 'i'},
+        {"stop-timeout", required_argument, NULL, 'T'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+
+    *cfg = (struct config){
+        .hostname = "container", .rootfs = STEP_ROOTFS, .bridge = LAB_BRIDGE,
+        .stop_timeout = 10};
+    /* Root maps the container's root to an unused range, as podman and
+     * docker's userns-remap do; anyone else can only map their own ids. */
+    if (geteuid() == 0) {
+        cfg->uid_map = cfg->gid_map = (struct id_map){0, 100000, 65536};
+    } else {
+        cfg->uid_map = (struct id_map){0, geteuid(), 1};
+        cfg->gid_map = (struct id_map){0, getegid(), 1};
+    }
+    optind = 0; /* glibc: start afresh, so tests can call us repeatedly */
+    opterr = 0;
+    /* '+': stop at the first non-option, so `step ls -l` keeps its -l. */
+    while ((opt = getopt_long(argc, argv, "+:n:r:m:p:c:vh", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'n':
+            cfg->hostname = optarg;
+            break;
+        case 'r':
+            cfg->rootfs = optarg;
+            break;
+        case 'U':
+        case 'G':
+            if (parse_id_map(optarg, opt == 'U' ? &cfg->uid_map
+                                                : &cfg->gid_map) < 0) {
+                snprintf(err, errlen,
+                         "--%s-map %s: want INSIDE:OUTSIDE:COUNT, "
+                         "COUNT > 0, every id below 4294967295",
+                         opt == 'U' ? "uid" : "gid", optarg);
+                return -1;
+            }
+            break;
+        case 'I':
+            if (parse_cidr(optarg, &cfg->ip, &cfg->ip_prefix) < 0) {
+                snprintf(err, errlen, "--ip %s: want ADDR/PREFIX, e.g. "
+                         "10.77.0.5/24, prefix 1 to 30", optarg);
+                return -1;
+            }
+            cfg->ip_set = 1;
+            break;
+        case 'B':
+            /* netdevice(7): names are at most IFNAMSIZ - 1 bytes. */
+            if (!*optarg || strlen(optarg) >= IFNAMSIZ || strchr(optarg, '/')) {
+                snprintf(err, errlen, "--bridge %s: not an interface name",
+                         optarg);
+                return -1;
+            }
+            cfg->bridge = optarg;
+            break;
+        case 'N':
+            if (strcmp(optarg, "none") != 0) {
+                snprintf(err, errlen, "--net %s: the only choice is none",
+                         optarg);
+                return -1;
+            }
+            cfg->net_none = 1;
+            break;
+        case 'm':
+            if (parse_size(optarg, &cfg->memory) < 0) {
+                snprintf(err, errlen, "--memory %s: want a size like 64m or "
+                         "1g, more than 0", optarg);
+                return -1;
+            }
+            break;
+        case 'p':
+        case 'T': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*optarg < '0' || *optarg > '9' || *end || n < 1 ||
+                n > 4194304) {
+                snprintf(err, errlen, "--%s %s: want a whole number, 1 or "
+                         "more", opt == 'p' ? "pids" : "stop-timeout", optarg);
+                return -1;
+            }
+            if (opt == 'p')
+                cfg->pids = n;
+            else
+                cfg->stop_timeout = n;
+            break;
+        }
+        case 'c':
+            if (parse_cpus(optarg, &cfg->cpu_quota) < 0) {
+                snprintf(err, errlen, "--cpus %s: want a number of CPUs like "
+                         "0.5 or 2, at least 0.01", optarg);
+                return -1;
+            }
+            break;
+        case 'i':
+            cfg->init = 1;
+            break;
+        case 'v':
+            cfg->verbose = 1;
+            break;
+        case 'h':
+            return 1;
+        case ':': /* a missing argument is always the last word read */
+            if (strncmp(argv[optind - 1], "--", 2) == 0)
+                snprintf(err, errlen, "%s: needs an argument", argv[optind - 1]);
+            else
+                snprintf(err, errlen, "-%c: needs an argument", optopt);
+            return -1;
+        default: /* optopt is 0 for an unknown long option */
+            if (optopt)
+                snprintf(err, errlen, "-%c: unknown option", optopt);
+            else
+                snprintf(err, errlen, "%s: unknown option", argv[optind - 1]);
+            return -1;
+        }
+    }
+    /* uts_namespaces(7) via sethostname(2): at most HOST_NAME_MAX (64). */
+    if (cfg->hostname[0] == '\0' || strlen(cfg->hostname) > 64) {
+        snprintf(err, errlen, "--hostname: must be 1 to 64 characters");
+        return -1;
+    }
+    if (cfg->net_none && cfg->ip_set) {
+        snprintf(err, errlen, "--ip: not with --net none");
+        return -1;
+    }
+    if (cfg->rootfs[0] == '\0') {
+        snprintf(err, errlen, "--rootfs: must not be empty");
+        return -1;
+    }
+    /* step exec PID [--] COMMAND: "exec" right after the options, and
+     * not after "--", which makes it a command of that name. */
+    if (optind < argc && strcmp(argv[optind], "exec") == 0 &&
+        strcmp(argv[optind - 1], "--") != 0) {
+        char *end;
+        long pid = optind + 1 < argc ? strtol(argv[optind + 1], &end, 10) : 0;
+        if (pid < 1 || pid > 4194304 || *end) {
+            snprintf(err, errlen, "exec: want the container's PID 1 as a host "
+                     "pid, then the command");
+            return -1;
+        }
+        optind += 2;
+        if (optind < argc && strcmp(argv[optind], "--") == 0)
+            optind++;
+        if (optind == argc) {
+            snprintf(err, errlen, "exec %ld: which command?", pid);
+            return -1;
+        }
+        cfg->exec_pid = pid;
+    }
+    cfg->argv = optind < argc ? argv + optind : default_argv;
+    return 0;
+}
+
+/* ---- 01 UTS namespace: uts_namespaces(7) ---- */
+
+static void setup_uts(const struct config *cfg)
+{
+    say(cfg, "sethostname(\"%s\")", cfg->hostname);
+    if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+        die("sethostname(\"%s\")", cfg->hostname);
+    /* A new UTS namespace starts as a copy of the parent's: clear the NIS
+     * domain name so the host's does not show through. */
+    say(cfg, "setdomainname(\"\")");
+    if (setdomainname("", 0) < 0)
+        die("setdomainname(\"\")");
+}
+
+/* ---- 02 IPC namespace: ipc_namespaces(7) ----
+ * CLONE_NEWIPC needs no setup: the new namespace starts with no message
+ * queues, semaphores or shared memory, and the kernel destroys what the
+ * container made when the namespace's last process exits. */
+
+/* ---- 03 PID namespace: pid_namespaces(7) ----
+ * No setup either: the first process in a new PID namespace is its PID 1,
+ * so the command we exec is PID 1.  It is also the namespace's init: when
+ * it exits the kernel kills every other process in it (SIGKILL). */
+
+/* ---- 04 mount namespace: mount_namespaces(7), pivot_root(2) ---- */
+
+/* In a user namespace even host root is held to the permission bits of
+ * directories it does not own (it has capabilities only inside). */
+#define ROOTFS_EACCES                                                          \
+    "in a user namespace every directory above the rootfs must let others "   \
+    "search it (chmod o+x), or run without sudo"
+
+/* runc's CVE-2023-27561: were the rootfs's proc a symlink to, say,
+ * /etc, mount("proc", "proc") would follow it and cover a directory the
+ * image chose instead of its own proc.  Mount points must be directories. */
+static void check_rootfs(const struct config *cfg)
+{
+    static const char *const points[] = {"proc", "dev", "sys", "tmp"};
+    char path[4096];
+    struct stat st;
+
+    if (stat(cfg->rootfs, &st) < 0)
+        die_hint(errno == EACCES ? ROOTFS_EACCES
+                                 : "build the default one with: make rootfs",
+                 "rootfs \"%s\"", cfg->rootfs);
+    if (!S_ISDIR(st.st_mode))
+        fail(125, ENOTDIR, NULL, "rootfs \"%s\"", cfg->rootfs);
+    for (size_t i = 0; i < sizeof points / sizeof points[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", cfg->rootfs, points[i]);
+        if (lstat(path, &st) < 0)
+            die_hint("make rootfs builds one with every mount point",
+                     "rootfs: lstat(\"%s\")", path);
+        if (!S_ISDIR(st.st_mode))
+            fail(125, 0, "a mount point must be a real directory",
+                 "rootfs: %s is %s, refused", path,
+                 S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+    }
+}
+
+/* A minimal /dev: a tmpfs with the host's harmless character devices
+ * bound onto empty files.  Binding, not mknod(2), so that it also works
+ * inside a user namespace (stage 05), where mknod is refused. */
+static void mount_dev(const struct config *cfg)
+{
+    static const char *const nodes[] = {"null",   "zero",    "full",
+                                        "random", "urandom", "tty"};
+    static const char *const links[][2] = {
+        {"/proc/self/fd", "dev/fd"},     {"/proc/self/fd/0", "dev/stdin"},
+        {"/proc/self/fd/1", "dev/stdout"}, {"/proc/self/fd/2", "dev/stderr"},
+    };
+    char host[64], here[64];
+
+    say(cfg, "mount(\"tmpfs\", \"dev\", \"tmpfs\", MS_NOSUID|MS_STRICTATIME, "
+             "\"mode=755,size=64k\")");
+    /* nosuid: nothing on it may gain privileges; no noexec, as docker. */
+    if (mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+              "mode=755,size=64k") < 0)
+        die("mount(\"tmpfs\", \"dev\")");
+    for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
+        snprintf(host, sizeof host, "/dev/%s", nodes[i]);
+        snprintf(here, sizeof here, "dev/%s", nodes[i]);
+        int fd = open(here, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+        if (fd < 0)
+            die("open(\"%s\", O_CREAT)", here);
+        close(fd);
+        say(cfg, "mount(\"%s\", \"%s\", NULL, MS_BIND, NULL)", host, here);
+        if (mount(host, here, NULL, MS_BIND, NULL) < 0)
+            die("mount(\"%s\", \"%s\", MS_BIND)", host, here);
+    }
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+        if (symlink(links[i][0], links[i][1]) < 0)
+            die("symlink(\"%s\", \"%s\")", links[i][0], links[i][1]);
+}
+
+/* pivot_root(2) lists six causes of EINVAL; name the likely one. */
+static const char *pivot_root_hint(void)
+{
+    struct statfs fs;
+
+    if (statfs("/", &fs) == 0 && fs.f_type == 0x858458f6) /* RAMFS_MAGIC */
+        return "the host's / is the initramfs, which pivot_root cannot move";
+    return "is / shared? it must be made MS_PRIVATE first; in a chroot, / "
+           "is not a mount point";
+}
+
+/* In a user namespace the flags the host put on a mount are locked: a
+ * remount that dropped nosuid, nodev, noexec or an atime flag fails with
+ * EPERM (mount(2)).  Read them back and keep them. */
+static void remount_ro(const struct config *cfg, const char *path)
+{
+    static const struct {
+        unsigned long st, ms;
+        const char *name;
+    } keep[] = {
+        {ST_NOSUID, MS_NOSUID, "MS_NOSUID"},
+        {ST_NODEV, MS_NODEV, "MS_NODEV"},
+        {ST_NOEXEC, MS_NOEXEC, "MS_NOEXEC"},
+        {ST_NOATIME, MS_NOATIME, "MS_NOATIME"},
+        {ST_NODIRATIME, MS_NODIRATIME, "MS_NODIRATIME"},
+        {ST_RELATIME, MS_RELATIME, "MS_RELATIME"},
+    };
+    unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+    char names[128] = "MS_REMOUNT|MS_BIND|MS_RDONLY";
+    struct statvfs sv;
+
+    if (statvfs(path, &sv) < 0)
+        die("statvfs(\"%s\")", path);
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+        if (sv.f_flag & keep[i].st) {
+            flags |= keep[i].ms;
+            strcat(strcat(names, "|"), keep[i].name);
+        }
+    }
+    say(cfg, "mount(NULL, \"%s\", NULL, %s, NULL)", path, names);
+    if (mount(NULL, path, NULL, flags, NULL) < 0)
+        die("mount(NULL, \"%s\", %s)", path, names);
+}
+
+/* The first half of the mount setup, which walks the host's path to the
+ * rootfs.  It runs before become_root(): with the default maps the
+ * container's root is host uid 100000, which may not be allowed to walk
+ * through, say, a 0700 directory of root's. */
+static void enter_rootfs(const struct config *cfg)
+{
+    /* The new namespace starts with copies of the host's mounts, and
+     * where / is shared (systemd makes it so) our mounts would propagate
+     * back to the host.  Cut that first, recursively. */
+    say(cfg, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL)");
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        die("mount(NULL, \"/\", MS_REC|MS_PRIVATE)");
+
+    check_rootfs(cfg);
+    /* pivot_root needs the new root to be a mount point: bind it onto
+     * itself (recursively, as runc: a user namespace may not split a
+     * tree of mounts it does not own). */
+    say(cfg, "mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC, NULL)", cfg->rootfs,
+        cfg->rootfs);
+    if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+        die_hint(errno == EACCES ? ROOTFS_EACCES : NULL,
+                 "mount(\"%s\", MS_BIND)", cfg->rootfs);
+    say(cfg, "chdir(\"%s\")", cfg->rootfs);
+    if (chdir(cfg->rootfs) < 0)
+        die("chdir(\"%s\")", cfg->rootfs);
+}
+
+/* The rest, inside the rootfs and as the container's root. */
+static void setup_mounts(const struct config *cfg)
+{
+
+    /* A proc that shows our PID namespace, not the host's. */
+    say(cfg, "mount(\"proc\", \"proc\", \"proc\", "
+             "MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)");
+    if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+              NULL) < 0)
+        die("mount(\"proc\", \"proc\")");
+    mount_dev(cfg);
+    /* /sys read-only: the container may look, never tune the host.  With
+     * a network namespace of its own the container may mount a fresh
+     * sysfs again, which lists its own devices, lo and eth0. */
+    say(cfg, "mount(\"sysfs\", \"sys\", \"sysfs\", "
+             "MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)");
+    if (mount("sysfs", "sys", "sysfs",
+              MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        die("mount(\"sysfs\", \"sys\", MS_RDONLY)");
+    /* The rootfs is shared by every container and written by none: the
+     * scratch space is a tmpfs that dies with the namespace. */
+    say(cfg, "mount(\"tmpfs\", \"tmp\", \"tmpfs\", MS_NOSUID|MS_NODEV, "
+             "\"mode=1777,size=64m\")");
+    if (mount("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+              "mode=1777,size=64m") < 0)
+        die("mount(\"tmpfs\", \"tmp\")");
+    /* A bind mount takes MS_RDONLY only on a remount (mount(2)). */
+    remount_ro(cfg, ".");
+
+    /* pivot_root(".", ".") stacks the old root on top of the new one, so
+     * no put_old directory is needed in a read-only rootfs; unmounting
+     * "." then takes the old root away (pivot_root(2), NOTES).  Unlike
+     * chroot(2), nothing of the host stays reachable through "..". */
+    say(cfg, "pivot_root(\".\", \".\")");
+    if (syscall(SYS_pivot_root, ".", ".") < 0)
+        die_hint(errno == EINVAL ? pivot_root_hint() : NULL,
+                 "pivot_root(\"%s\", \".\")", cfg->rootfs);
+    say(cfg, "umount2(\".\", MNT_DETACH)");
+    if (umount2(".", MNT_DETACH) < 0)
+        die("umount2(\".\", MNT_DETACH)");
+    say(cfg, "chdir(\"/\")");
+    if (chdir("/") < 0)
+        die("chdir(\"/\")");
+    /* The caller's PATH names the host's directories, not these. */
+    if (setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+                       "/sbin:/bin", 1) < 0)
+        die("setenv(\"PATH\")");
+}
+
+/* ---- 05 user namespace: user_namespaces(7) ---- */
+
+/* Why the kernel may refuse an unprivileged user namespace, as a hint. */
+static const char *userns_hint(void)
+{
+    static const struct {
+        const char *file, *refuses, *hint;
+    } knobs[] = {
+        {"/proc/sys/kernel/unprivileged_userns_clone", "0",
+         "unprivileged user namespaces are off: sysctl "
+         "kernel.unprivileged_userns_clone=1"},
+        {"/proc/sys/user/max_user_namespaces", "0",
+         "user namespaces are off: sysctl user.max_user_namespaces=15000"},
+        {"/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1",
+         "AppArmor restricts unprivileged user namespaces: sysctl "
+         "kernel.apparmor_restrict_unprivileged_userns=0, or run with sudo"},
+    };
+    char buf[16];
+
+    for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++) {
+        FILE *f = fopen(knobs[i].file, "re");
+        if (!f)
+            continue;
+        int refused = fgets(buf, sizeof buf, f) &&
+                      strncmp(buf, knobs[i].refuses, 1) == 0 && buf[1] == '\n';
+        fclose(f);
+        if (refused)
+            return knobs[i].hint;
+    }
+    return geteuid() == 0 ? NULL : "run as root: sudo ./step";
+}
+
+/* One line of /proc/PID/uid_map: "INSIDE OUTSIDE COUNT\n".  Returns its
+ * length, or -1 if it does not fit. */
+static int format_id_map(const struct id_map *map, char *buf, size_t len)
+{
+    int n = snprintf(buf, len, "%lu %lu %lu\n", map->inside, map->outside,
+                     map->count);
+    return n < 0 || (size_t)n >= len ? -1 : n;
+}
+
+static void write_proc_file(const struct config *cfg, pid_t pid,
+                            const char *file, const char *text)
+{
+    char path[64];
+    int fd;
+
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+    say(cfg, "write(\"%s\", \"%.*s\")", path, (int)strcspn(text, "\n"), text);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        die("open(\"%s\")", path);
+    if (write(fd, text, strlen(text)) < 0)
+        die_hint(errno == EPERM ? "may this user map these ids? see "
+                                  "user_namespaces(7), \"Defining user and "
+                                  "group ID mappings\""
+                                : NULL,
+                 "write(\"%s\", \"%.*s\")", path, (int)strcspn(text, "\n"),
+                 text);
+    close(fd);
+}
+
+/* The parent writes the child's maps: a process cannot map itself into
+ * more than its own id, and the child must have them before it acts. */
+static void write_id_maps(const struct config *cfg, pid_t pid)
+{
+    char line[64];
+
+    if (format_id_map(&cfg->uid_map, line, sizeof line) < 0)
+        fail(125, EOVERFLOW, NULL, "uid_map");
+    write_proc_file(cfg, pid, "uid_map", line);
+    /* user_namespaces(7): since Linux 3.19 an unprivileged process may
+     * write gid_map only after setgroups is "deny", so that no one can
+     * drop a group that was keeping them out of a file. */
+    if (geteuid() != 0)
+        write_proc_file(cfg, pid, "setgroups", "deny");
+    if (format_id_map(&cfg->gid_map, line, sizeof line) < 0)
+        fail(125, EOVERFLOW, NULL, "gid_map");
+    write_proc_file(cfg, pid, "gid_map", line);
+}
+
+/* The child: become the mapped root.  Until it does, it still runs as
+ * the host uid it was cloned with, merely without capabilities there;
+ * from now on the host sees the mapped id in everything it does. */
+static void become_root(const struct config *cfg)
+{
+    say(cfg, "setresgid(0, 0, 0)");
+    if (setresgid(0, 0, 0) < 0)
+        die("setresgid(0, 0, 0)");
+    /* Drop the supplementary groups of whoever ran us.  Refused after
+     * setgroups "deny" (an unprivileged run): then they stay, unmapped,
+     * and show as nogroup. */
+    say(cfg, "setgroups(0, NULL)");
+    if (setgroups(0, NULL) < 0 && errno != EPERM)
+        die("setgroups(0, NULL)");
+    say(cfg, "setresuid(0, 0, 0)");
+    if (setresuid(0, 0, 0) < 0)
+        die("setresuid(0, 0, 0)");
+}
+
+/* ---- 06 network namespace: network_namespaces(7), rtnetlink(7) ----
+ *
+ * The host side: a bridge (lab0, 10.77.0.1/24) and, per container, a
+ * veth pair whose host end is on the bridge and whose other end is born
+ * as eth0 inside the container's namespace.  Moving an interface between
+ * namespaces, or deleting one, waits on the kernel for tens of
+ * milliseconds; creating the peer in place costs nothing, and it dies
+ * with the namespace, taking its host end along.  We speak rtnetlink
+ * ourselves rather than run ip(8), which would cost an exec per step. */
+
+/* What the parent sends down the go pipe: whether the container has an
+ * eth0, and its address, prefix and gateway (host byte order). */
+struct go {
+    uint32_t addr, gateway;
+    uint8_t prefix, net;
+};
+
+/* ADDR as dotted quad, in BUF. */
+static const char *ip4(uint32_t addr, char buf[INET_ADDRSTRLEN])
+{
+    struct in_addr in = {htonl(addr)};
+
+    return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
+}
+
+/* One rtnetlink request: a header, a family header and attributes,
+ * appended in place (rtnetlink(7), netlink(7)). */
+struct nlreq {
+    struct nlmsghdr *h;
+    size_t cap;
+};
+
+/* Append attribute TYPE with LEN bytes of DATA, padded to 4 bytes.
+ * Returns the attribute (to nest in), or NULL if the buffer is full. */
+static struct rtattr *nl_attr(struct nlreq *r, unsigned short type,
+                              const void *data, size_t len)
+{
+    size_t at = NLMSG_ALIGN(r->h->nlmsg_len);
+    struct rtattr *a = (struct rtattr *)((char *)r->h + at);
+
+    if (at + RTA_SPACE(len) > r->cap)
+        return NULL;
+    a->rta_type = type;
+    a->rta_len = RTA_LENGTH(len);
+    if (len)
+        memcpy(RTA_DATA(a), data, len);
+    r->h->nlmsg_len = at + RTA_SPACE(len);
+    return a;
+}
+
+/* A nested attribute's length covers everything appended since. */
+static void nl_nest_end(struct nlreq *r, struct rtattr *nest)
+{
+    nest->rta_len = (char *)r->h + r->h->nlmsg_len - (char *)nest;
+}
+
+/* Start a request of TYPE with a family header of HDRLEN bytes. */
+static void *nl_start(struct nlreq *r, void *buf, size_t cap,
+                      unsigned short type, unsigned short flags, size_t hdrlen)
+{
+    memset(buf, 0, cap);
+    r->h = buf;
+    r->cap = cap;
+    r->h->nlmsg_type = type;
+    r->h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+    r->h->nlmsg_len = NLMSG_LENGTH(hdrlen);
+    return NLMSG_DATA(r->h);
+}
+
+/* RTM_NEWLINK for a veth pair: HOST_END on the bridge MASTER and up, the
+ * peer named eth0 and born in the network namespace of PID.  Returns
+ * the message length, or -1 if BUF is too small. */
+static int build_veth(void *buf, size_t cap, const char *host_end,
+                      int master, pid_t pid)
+{
+    struct nlreq r;
+    struct ifinfomsg *ifi, peer = {.ifi_family = AF_UNSPEC};
+    struct rtattr *info, *data, *peer_attr;
+    unsigned int up = IFF_UP;
+    uint32_t ns_pid = pid;
+
+    ifi = nl_start(&r, buf, cap, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
+                   sizeof *ifi);
+    ifi->ifi_family = AF_UNSPEC;
+    ifi->ifi_flags = ifi->ifi_change = up;
+    if (!nl_attr(&r, IFLA_IFNAME, host_end, strlen(host_end) + 1) ||
+        !nl_attr(&r, IFLA_MASTER, &master, sizeof master) ||
+        !(info = nl_attr(&r, IFLA_LINKINFO, NULL, 0)) ||
+        !nl_attr(&r, IFLA_INFO_KIND, "veth", 4) ||
+        !(data = nl_attr(&r, IFLA_INFO_DATA, NULL, 0)) ||
+        !(peer_attr = nl_attr(&r, VETH_INFO_PEER, &peer, sizeof peer)) ||
+        !nl_attr(&r, IFLA_IFNAME, "eth0", 5) ||
+        !nl_attr(&r, IFLA_NET_NS_PID, &ns_pid, sizeof ns_pid))
+        return -1;
+    nl_nest_end(&r, peer_attr);
+    nl_nest_end(&r, data);
+    nl_nest_end(&r, info);
+    return r.h->nlmsg_len;
+}
+
+/* RTM_NEWLINK for a bridge NAME, up. */
+static int build_bridge(void *buf, size_t cap, const char *name)
+{
+    struct nlreq r;
+    struct ifinfomsg *ifi;
+    struct rtattr *info;
+
+    ifi = nl_start(&r, buf, cap, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
+                   sizeof *ifi);
+    ifi->ifi_family = AF_UNSPEC;
+    ifi->ifi_flags = ifi->ifi_change = IFF_UP;
+    if (!nl_attr(&r, IFLA_IFNAME, name, strlen(name) + 1) ||
+        !(info = nl_attr(&r, IFLA_LINKINFO, NULL, 0)) ||
+        !nl_attr(&r, IFLA_INFO_KIND, "bridge", 6))
+        return -1;
+    nl_nest_end(&r, info);
+    return r.h->nlmsg_len;
+}
+
+/* RTM_NEWLINK that brings interface INDEX up. */
+static int build_link_up(void *buf, size_t cap, int index)
+{
+    struct nlreq r;
+    struct ifinfomsg *ifi;
+
+    ifi = nl_start(&r, buf, cap, RTM_NEWLINK, 0, sizeof *ifi);
+    ifi->ifi_family = AF_UNSPEC;
+    ifi->ifi_index = index;
+    ifi->ifi_flags = ifi->ifi_change = IFF_UP;
+    return r.h->nlmsg_len <= cap ? (int)r.h->nlmsg_len : -1;
+}
+
+/* RTM_NEWADDR: ADDR/PREFIX on interface INDEX (host byte order). */
+static int build_addr(void *buf, size_t cap, int index, uint32_t addr,
+                      int prefix)
+{
+    struct nlreq r;
+    struct ifaddrmsg *ifa;
+    uint32_t a = htonl(addr);
+    uint32_t brd = htonl(addr | (prefix ? 0xffffffffU >> prefix : 0));
+
+    ifa = nl_start(&r, buf, cap, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL,
+                   sizeof *ifa);
+    ifa->ifa_family = AF_INET;
+    ifa->ifa_prefixlen = prefix;
+    ifa->ifa_index = index;
+    if (!nl_attr(&r, IFA_LOCAL, &a, 4) || !nl_attr(&r, IFA_ADDRESS, &a, 4) ||
+        !nl_attr(&r, IFA_BROADCAST, &brd, 4))
+        return -1;
+    return r.h->nlmsg_len;
+}
+
+/* RTM_NEWROUTE: the default route via GATEWAY out of interface INDEX. */
+static int build_default_route(void *buf, size_t cap, int index,
+                               uint32_t gateway)
+{
+    struct nlreq r;
+    struct rtmsg *rt;
+    uint32_t gw = htonl(gateway), oif = index;
+
+    rt = nl_start(&r, buf, cap, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL,
+                  sizeof *rt);
+    rt->rtm_family = AF_INET;
+    rt->rtm_table = RT_TABLE_MAIN;
+    rt->rtm_protocol = RTPROT_BOOT;
+    rt->rtm_scope = RT_SCOPE_UNIVERSE;
+    rt->rtm_type = RTN_UNICAST;
+    if (!nl_attr(&r, RTA_GATEWAY, &gw, 4) || !nl_attr(&r, RTA_OIF, &oif, 4))
+        return -1;
+    return r.h->nlmsg_len;
+}
+
+/* Send one request and read its acknowledgement: 0, or -1 with errno
+ * set to what the kernel answered. */
+static int nl_talk(int fd, void *msg, int len)
+{
+    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+    char buf[1024];
+    struct nlmsghdr *h = (struct nlmsghdr *)buf;
+    ssize_t n;
+
+    if (len < 0) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    if (sendto(fd, msg, len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0)
+        return -1;
+    while ((n = recv(fd, buf, sizeof buf, 0)) < 0 && errno == EINTR)
+        ;
+    if (n < 0)
+        return -1;
+    if (!NLMSG_OK(h, (size_t)n) || h->nlmsg_type != NLMSG_ERROR) {
+        errno = EPROTO;
+        return -1;
+    }
+    errno = -((struct nlmsgerr *)NLMSG_DATA(h))->error;
+    return errno ? -1 : 0;
+}
+
+static int nl_open(void)
+{
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0)
+        die("socket(AF_NETLINK, NETLINK_ROUTE)");
+    return fd;
+}
+
+/* Is ADDR a host address of GATEWAY/PREFIX, other than the gateway? */
+static int host_in_subnet(uint32_t addr, uint32_t gateway, int prefix)
+{
+    uint32_t mask = 0xffffffffU << (32 - prefix);
+
+    return (addr & mask) == (gateway & mask) && addr != gateway &&
+           (addr & ~mask) != 0 && (addr & ~mask) != ~mask;
+}
+
+/* The host end's name comes from the address, so the kernel itself
+ * refuses a second container on the same address: RTM_NEWLINK fails with
+ * EEXIST, atomically, however many runtimes start at once. */
+static void veth_name(char *buf, size_t len, uint32_t addr)
+{
+    snprintf(buf, len, "vl%08x", addr);
+}
+
+/* The bridge's first IPv4 address and prefix (netdevice(7)), or -1. */
+static int bridge_address(const char *bridge, uint32_t *addr, int *prefix)
+{
+    struct ifreq ifr = {0};
+    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ok;
+
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", bridge);
+    ok = sock >= 0 && ioctl(sock, SIOCGIFADDR, &ifr) == 0;
+    if (ok)
+        *addr = ntohl(((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr.s_addr);
+    ok = ok && ioctl(sock, SIOCGIFNETMASK, &ifr) == 0;
+    if (ok)
+        *prefix = __builtin_popcount(
+            ((struct sockaddr_in *)&ifr.ifr_netmask)->sin_addr.s_addr);
+    if (sock >= 0)
+        close(sock);
+    return ok ? 0 : -1;
+}
+
+/* The bridge's index, address and prefix; lab0 is made on first use.
+ * Other runtimes may be making it at the same moment: EEXIST is fine,
+ * and so is finding it without its address yet. */
+static int bridge_ensure(const struct config *cfg, int nl, uint32_t *gateway,
+                         int *prefix)
+{
+    char msg[512];
+    int index = if_nametoindex(cfg->bridge);
+    int lab = strcmp(cfg->bridge, LAB_BRIDGE) == 0;
+
+    if (!index && !lab)
+        fail(125, ENODEV, "only " LAB_BRIDGE " is made on first use",
+             "--bridge %s", cfg->bridge);
+    if (!index) {
+        say(cfg, "rtnetlink: RTM_NEWLINK bridge %s up", cfg->bridge);
+        if (nl_talk(nl, msg, build_bridge(msg, sizeof msg, cfg->bridge)) < 0 &&
+            errno != EEXIST)
+            die("rtnetlink: RTM_NEWLINK bridge %s", cfg->bridge);
+        if (!(index = if_nametoindex(cfg->bridge)))
+            die("if_nametoindex(\"%s\")", cfg->bridge);
+    }
+    if (bridge_address(cfg->bridge, gateway, prefix) == 0)
+        return index;
+    if (!lab)
+        die_hint("give it an IPv4 address", "bridge %s has no address",
+                 cfg->bridge);
+    say(cfg, "rtnetlink: RTM_NEWADDR 10.77.0.1/%d on %s", LAB_PREFIX,
+        cfg->bridge);
+    if (nl_talk(nl, msg, build_addr(msg, sizeof msg, index, LAB_GATEWAY,
+                                    LAB_PREFIX)) < 0 &&
+        errno != EEXIST)
+        die("rtnetlink: RTM_NEWADDR 10.77.0.1/%d on %s", LAB_PREFIX,
+            cfg->bridge);
+    if (bridge_address(cfg->bridge, gateway, prefix) < 0)
+        die("ioctl(SIOCGIFADDR, \"%s\")", cfg->bridge);
+    return index;
+}
+
+/* Make the veth pair for the child PID: with --ip at that address, or
+ * at the first free one of the bridge's subnet.  Fills GO with what the
+ * child needs to configure eth0. */
+static void veth_create(const struct config *cfg, pid_t pid, struct go *go)
+{
+    char msg[512], name[IFNAMSIZ], ip[INET_ADDRSTRLEN];
+    uint32_t gateway, addr, first, last;
+    int prefix, nl = nl_open();
+    int master = bridge_ensure(cfg, nl, &gateway, &prefix);
+
+    if (cfg->ip_set && (cfg->ip_prefix != prefix ||
+                        !host_in_subnet(cfg->ip, gateway, prefix)))
+        fail(125, 0, NULL, "--ip: not a host address of %s's subnet %s/%d",
+             cfg->bridge, ip4(gateway & (0xffffffffU << (32 - prefix)), ip),
+             prefix);
+    first = cfg->ip_set ? cfg->ip : (gateway & (0xffffffffU << (32 - prefix))) + 1;
+    last = cfg->ip_set ? cfg->ip : (gateway | (0xffffffffU >> prefix)) - 1;
+    for (addr = first; addr <= last; addr++) {
+        if (addr == gateway)
+            continue;
+        veth_name(name, sizeof name, addr);
+        say(cfg, "rtnetlink: RTM_NEWLINK veth %s master %s up, peer eth0 in "
+                 "the network namespace of pid %d", name, cfg->bridge, (int)pid);
+        if (nl_talk(nl, msg, build_veth(msg, sizeof msg, name, master, pid)) == 0)
+            break;
+        if (errno != EEXIST)
+            die("rtnetlink: RTM_NEWLINK veth %s", name);
+    }
+    if (addr > last && cfg->ip_set)
+        fail(125, EADDRINUSE, NULL, "--ip %s", ip4(first, ip));
+    if (addr > last)
+        fail(125, EADDRINUSE, "every address of the subnet is taken",
+             "bridge %s", cfg->bridge);
+    close(nl);
+    *go = (struct go){.net = 1, .addr = addr, .gateway = gateway,
+                      .prefix = prefix};
+}
+
+/* The child: lo up always; with a veth, eth0's address, eth0 up, and
+ * the default route via the bridge.  A new network namespace has only
+ * lo, and it is down. */
+static void setup_net(const struct config *cfg, const struct go *go)
+{
+    char msg[512], ip[INET_ADDRSTRLEN];
+    int nl = nl_open(), eth0;
+
+    say(cfg, "rtnetlink: RTM_NEWLINK lo up");
+    if (nl_talk(nl, msg, build_link_up(msg, sizeof msg, 1)) < 0)
+        die("rtnetlink: RTM_NEWLINK lo up");
+    if (go->net) {
+        if (!(eth0 = if_nametoindex("eth0")))
+            die("if_nametoindex(\"eth0\")");
+        say(cfg, "rtnetlink: RTM_NEWADDR %s/%d on eth0", ip4(go->addr, ip),
+            go->prefix);
+        if (nl_talk(nl, msg, build_addr(msg, sizeof msg, eth0, go->addr,
+                                        go->prefix)) < 0)
+            die("rtnetlink: RTM_NEWADDR on eth0");
+        say(cfg, "rtnetlink: RTM_NEWLINK eth0 up");
+        if (nl_talk(nl, msg, build_link_up(msg, sizeof msg, eth0)) < 0)
+            die("rtnetlink: RTM_NEWLINK eth0 up");
+        say(cfg, "rtnetlink: RTM_NEWROUTE default via %s",
+            ip4(go->gateway, ip));
+        if (nl_talk(nl, msg, build_default_route(msg, sizeof msg, eth0,
+                                                 go->gateway)) < 0)
+            die("rtnetlink: RTM_NEWROUTE default");
+    }
+    close(nl);
+}
+
+/* ---- 07 cgroups: cgroups(7), cgroup_namespaces(7) ----
+ *
+ * Namespaces decide what a container sees; cgroups decide how much it
+ * may use.  The container gets a cgroup of its own, "step-<runtime
+ * pid>", made under the runtime's own cgroup and removed when it ends.
+ * Two interfaces exist: cgroup v2, one tree with every controller (most
+ * systemd distributions), and v1, one tree per controller (older hosts,
+ * and hybrid ones where v2 is mounted beside v1 with few controllers). */
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+
+/* The controllers a limit needs, and the v1 directory of each. */
+static const char *const cgroup_controllers[] = {"memory", "pids", "cpu"};
+#define NCONTROLLERS 3
+
+/* What the runtime made on the host and must remove, whatever way it
+ * ends: the cgroup directories, and the child to kill first if the
+ * runtime fails before it has waited for it.  fail() leaves through
+ * exit(), so atexit() runs cleanup() on every path but SIGKILL; a run
+ * that was killed is cleared by the next one (cgroup_reap_stale()). */
+static struct {
+    pid_t child;
+    int ndirs;
+    char dirs[NCONTROLLERS][1200];
+} owned = {.child = -1};
+
+/* The path of this process's cgroup in the hierarchy of CONTROLLER (NULL
+ * for v2's), from the text of /proc/self/cgroup: lines "ID:LIST:PATH". */
+static int cgroup_self_path(const char *text, const char *controller,
+                            char *out, size_t len)
+{
+    for (const char *line = text; line && *line;) {
+        const char *c1 = strchr(line, ':'), *nl = strchr(line, '\n');
+        const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        size_t end = nl ? (size_t)(nl - line) : strlen(line);
+
+        if (c2 && (size_t)(c2 - line) < end) {
+            int match;
+            if (!controller) {
+                match = c2 == c1 + 1;
+            } else {
+                /* LIST is comma-separated: match whole words only. */
+                size_t n = strlen(controller);
+                match = 0;
+                for (const char *w = c1 + 1; w < c2; w = strchr(w, ',') + 1) {
+                    const char *comma = memchr(w, ',', c2 - w);
+                    size_t wl = (comma ? comma : c2) - w;
+                    if (wl == n && strncmp(w, controller, n) == 0)
+                        match = 1;
+                    if (!comma)
+                        break;
+                }
+            }
+            size_t plen = line + end - (c2 + 1);
+            if (match && plen < len) {
+                memcpy(out, c2 + 1, plen);
+                out[plen] = '\0';
+                return 0;
+            }
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    return -1;
+}
+
+/* Write TEXT to DIR/FILE: 0, or -1 with errno. */
+static int cgroup_write(const char *dir, const char *file, const char *text)
+{
+    char path[600];
+    int fd, ok;
+
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+        return -1;
+    ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+    if (!ok) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return close(fd);
+}
+
+/* The v2 tree under ROOT when it offers every controller we need: its
+ * mount point in OUT (ROOT itself on a pure v2 host, ROOT/unified on a
+ * hybrid one).  -1 means use v1. */
+static int cgroup_v2_root(const char *root, char *out, size_t len)
+{
+    static const char *const where[] = {"", "/unified"};
+    char path[512], buf[512];
+
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s%s/cgroup.controllers", root, where[i]);
+        FILE *f = fopen(path, "re");
+        if (!f)
+            continue;
+        int n = fgets(buf, sizeof buf, f) ? 1 : 0;
+        fclose(f);
+        /* Words of the list, each padded with spaces to match whole. */
+        char list[520];
+        snprintf(list, sizeof list, " %s", n ? buf : "");
+        list[strcspn(list, "\n")] = ' ';
+        int all = 1;
+        for (int c = 0; c < NCONTROLLERS; c++) {
+            char word[16];
+            snprintf(word, sizeof word, " %s ", cgroup_controllers[c]);
+            all = all && strstr(list, word);
+        }
+        if (all) {
+            snprintf(out, len, "%s%s", root, where[i]);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Remove DIR, waiting up to a second for its last processes to be gone:
+ * the kernel frees a cgroup only when nothing is left in it. */
+static void cgroup_remove(const char *dir)
+{
+    for (int i = 0; i < 1000 && rmdir(dir) < 0 && errno == EBUSY; i++)
+        usleep(1000);
+}
+
+/* The directories "step-PID" in PARENT whose runtime is dead: left by a
+ * run that was killed with SIGKILL.  Empty by now (PR_SET_PDEATHSIG). */
+static void cgroup_reap_stale(const char *parent)
+{
+    DIR *d = opendir(parent);
+    struct dirent *e;
+    char path[600];
+    int pid;
+
+    if (!d)
+        return;
+    while ((e = readdir(d))) {
+        if (sscanf(e->d_name, "step-%d", &pid) == 1 && pid > 0 &&
+            kill(pid, 0) < 0 && errno == ESRCH) {
+            snprintf(path, sizeof path, "%s/%s", parent, e->d_name);
+            rmdir(path);
+        }
+    }
+    closedir(d);
+}
+
+/* Make PARENT/step-<our pid>, after clearing stale siblings. */
+static void cgroup_make(const struct config *cfg, const char *parent)
+{
+    char *dir = owned.dirs[owned.ndirs];
+
+    cgroup_reap_stale(parent);
+    snprintf(dir, sizeof owned.dirs[0], "%s/step-%d", parent, (int)getpid());
+    say(cfg, "mkdir(\"%s\")", dir);
+    if (mkdir(dir, 0755) < 0)
+        die_hint(errno == EROFS || errno == EACCES
+                     ? "cgroups are read-only here: in a container? see "
+                       "make doctor"
+                     : NULL,
+                 "mkdir(\"%s\")", dir);
+    owned.ndirs++;
+}
+
+/* Set LIMIT in FILE of DIR, saying so; a write the kernel refuses is a
+ * runtime error naming the option. */
+static void cgroup_set(const struct config *cfg, const char *dir,
+                       const char *file, const char *value, const char *opt)
+{
+    say(cfg, "write(\"%s/%s\", \"%s\")", dir, file, value);
+    if (cgroup_write(dir, file, value) < 0)
+        die("%s: write(\"%s/%s\", \"%s\")", opt, dir, file, value);
+}
+
+/* v2: one directory.  The "no internal processes" rule (cgroups(7))
+ * forbids enabling controllers for the children of a cgroup that holds
+ * processes, which the runtime's own cgroup usually does (a login
+ * session).  Then the container's cgroup goes under ROOT/container-lab
+ * instead, as docker's cgroupfs driver does under ROOT/docker. */
+static void cgroup_v2_setup(const struct config *cfg, const char *root,
+                            const char *self)
+{
+    static const char enable[] = "+memory +pids +cpu";
+    char parent[1100], lab[600];
+
+    snprintf(parent, sizeof parent, "%s%s", root, strcmp(self, "/") ? self : "");
+    say(cfg, "cgroup v2 at %s", root);
+    say(cfg, "write(\"%s/cgroup.subtree_control\", \"%s\")", parent, enable);
+    if (cgroup_write(parent, "cgroup.subtree_control", enable) < 0) {
+        if (errno != EBUSY && errno != ENOENT && errno != EOPNOTSUPP)
+            die("write(\"%s/cgroup.subtree_control\")", parent);
+        snprintf(lab, sizeof lab, "%s/container-lab", root);
+        say(cfg, "%s has processes of its own: using %s", parent, lab);
+        if (mkdir(lab, 0755) < 0 && errno != EEXIST)
+            die("mkdir(\"%s\")", lab);
+        if (cgroup_write(root, "cgroup.subtree_control", enable) < 0 ||
+            cgroup_write(lab, "cgroup.subtree_control", enable) < 0)
+            die("write(\"%s/cgroup.subtree_control\", \"%s\")", lab, enable);
+        snprintf(parent, sizeof parent, "%s", lab);
+    }
+    cgroup_make(cfg, parent);
+}
+
+/* Make the container's cgroup(s) and set the limits asked for.  Detects
+ * the version once; -v says which. */
+static void cgroup_setup(const struct config *cfg, const char *root)
+{
+    char text[4096], self[512], dir[1024], v2[512], value[64];
+    int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
+
+    if (fd >= 0)
+        close(fd);
+    if (n < 0)
+        die("read(\"/proc/self/cgroup\")");
+    text[n] = '\0';
+    if (cgroup_v2_root(root, v2, sizeof v2) == 0) {
+        if (cgroup_self_path(text, NULL, self, sizeof self) < 0)
+            fail(125, 0, NULL, "no cgroup v2 line in /proc/self/cgroup");
+        cgroup_v2_setup(cfg, v2, self);
+        const char *d = owned.dirs[0];
+        if (cfg->memory) {
+            snprintf(value, sizeof value, "%llu", cfg->memory);
+            cgroup_set(cfg, d, "memory.max", value, "--memory");
+            /* Without swap, a hog meets the limit instead of the disk. */
+            cgroup_write(d, "memory.swap.max", "0");
+        }
+        if (cfg->pids) {
+            snprintf(value, sizeof value, "%ld", cfg->pids);
+            cgroup_set(cfg, d, "pids.max", value, "--pids");
+        }
+        if (cfg->cpu_quota) {
+            snprintf(value, sizeof value, "%ld %d", cfg->cpu_quota, CPU_PERIOD);
+            cgroup_set(cfg, d, "cpu.max", value, "--cpus");
+        }
+        return;
+    }
+    say(cfg, "cgroup v1 (v2 at %s lacks memory, pids or cpu)", root);
+    for (int c = 0; c < NCONTROLLERS; c++) {
+        if (cgroup_self_path(text, cgroup_controllers[c], self, sizeof self) < 0)
+            fail(125, 0, "see make doctor", "no %s cgroup in /proc/self/cgroup",
+                 cgroup_controllers[c]);
+        snprintf(dir, sizeof dir, "%s/%s%s", root, cgroup_controllers[c],
+                 strcmp(self, "/") ? self : "");
+        cgroup_make(cfg, dir);
+    }
+    if (cfg->memory) {
+        snprintf(value, sizeof value, "%llu", cfg->memory);
+        cgroup_set(cfg, owned.dirs[0], "memory.limit_in_bytes", value,
+                   "--memory");
+        /* memory+swap: only where swap accounting is on. */
+        cgroup_write(owned.dirs[0], "memory.memsw.limit_in_bytes", value);
+    }
+    if (cfg->pids) {
+        snprintf(value, sizeof value, "%ld", cfg->pids);
+        cgroup_set(cfg, owned.dirs[1], "pids.max", value, "--pids");
+    }
+    if (cfg->cpu_quota) {
+        snprintf(value, sizeof value, "%d", CPU_PERIOD);
+        cgroup_set(cfg, owned.dirs[2], "cpu.cfs_period_us", value, "--cpus");
+        snprintf(value, sizeof value, "%ld", cfg->cpu_quota);
+        cgroup_set(cfg, owned.dirs[2], "cpu.cfs_quota_us", value, "--cpus");
+    }
+}
+
+/* Move PID into every cgroup we made, before it may run the command. */
+static void cgroup_enter(const struct config *cfg, pid_t pid)
+{
+    char text[16];
+
+    snprintf(text, sizeof text, "%d", (int)pid);
+    for (int i = 0; i < owned.ndirs; i++) {
+        say(cfg, "write(\"%s/cgroup.procs\", \"%s\")", owned.dirs[i], text);
+        if (cgroup_write(owned.dirs[i], "cgroup.procs", text) < 0)
+            die("write(\"%s/cgroup.procs\", \"%s\")", owned.dirs[i], text);
+    }
+}
+
+/* atexit(): kill the child if it still runs, then remove the cgroups. */
+static void cleanup(void)
+{
+    if (owned.child > 0) {
+        kill(owned.child, SIGKILL);
+        while (waitpid(owned.child, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    for (int i = owned.ndirs - 1; i >= 0; i--)
+        cgroup_remove(owned.dirs[i]);
+}
+
+/* ---- 07 hardening: capabilities(7), seccomp(2), proc(5) ---- */
+
+/* What root inside keeps: the OCI runtime spec's default set.  Nothing
+ * here lets it mount, load modules, trace, change the clock or reach
+ * devices it was not given. */
+static const int kept_caps[] = {
+    CAP_CHOWN,  CAP_DAC_OVERRIDE,     CAP_FSETID,     CAP_FOWNER,
+    CAP_MKNOD,  CAP_NET_RAW,          CAP_SETGID,     CAP_SETUID,
+    CAP_SETFCAP, CAP_SETPCAP,         CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
+    CAP_KILL,   CAP_AUDIT_WRITE,
+};
+
+static int cap_kept(int cap)
+{
+    for (size_t i = 0; i < sizeof kept_caps / sizeof kept_caps[0]; i++)
+        if (kept_caps[i] == cap)
+            return 1;
+    return 0;
+}
+
+/* Drop every other capability from all five sets.  The bounding set
+ * first (it needs CAP_SETPCAP, which we keep), then capset(2) for the
+ * effective, permitted and inheritable sets, and the ambient set last. */
+static void drop_caps(const struct config *cfg)
+{
+    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2] = {{0}};
+
+    say(cfg, "prctl(PR_CAPBSET_DROP) for all but the %zu kept capabilities",
+        sizeof kept_caps / sizeof kept_caps[0]);
+    /* Up to the first number the kernel does not know (EINVAL). */
+    for (int cap = 0; cap < 64; cap++)
+        if (!cap_kept(cap) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+            if (errno == EINVAL)
+                break;
+            die("prctl(PR_CAPBSET_DROP, %d)", cap);
+        }
+    for (size_t i = 0; i < sizeof kept_caps / sizeof kept_caps[0]; i++) {
+        data[kept_caps[i] / 32].effective |= 1U << (kept_caps[i] % 32);
+        data[kept_caps[i] / 32].permitted |= 1U << (kept_caps[i] % 32);
+        data[kept_caps[i] / 32].inheritable |= 1U << (kept_caps[i] % 32);
+    }
+    say(cfg, "capset(effective = permitted = inheritable = the kept set)");
+    if (syscall(SYS_capset, &hdr, data) < 0)
+        die("capset");
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
+        errno != EINVAL)
+        die("prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
+}
+
+/* The OCI default config's masked and read-only /proc (and /sys) paths,
+ * inside the new root: files that describe or steer the host's kernel.  A masked file gets /dev/null bound over it,
+ * a masked directory an empty read-only tmpfs. */
+static void mask_paths(const struct config *cfg)
+{
+    static const char *const masked[] = {
+        "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
+        "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+        "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+    };
+    static const char *const readonly[] = {
+        "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+    };
+    struct stat st;
+
+    for (size_t i = 0; i < sizeof masked / sizeof masked[0]; i++) {
+        if (lstat(masked[i], &st) < 0)
+            continue; /* not in this kernel */
+        say(cfg, "mask %s", masked[i]);
+        if (S_ISDIR(st.st_mode)
+                ? mount("tmpfs", masked[i], "tmpfs", MS_RDONLY, "size=0") < 0
+                : mount("/dev/null", masked[i], NULL, MS_BIND, NULL) < 0)
+            die("mount(over \"%s\")", masked[i]);
+    }
+    for (size_t i = 0; i < sizeof readonly / sizeof readonly[0]; i++) {
+        if (lstat(readonly[i], &st) < 0)
+            continue;
+        if (mount(readonly[i], readonly[i], NULL, MS_BIND | MS_REC, NULL) < 0)
+            die("mount(\"%s\", MS_BIND)", readonly[i]);
+        remount_ro(cfg, readonly[i]);
+    }
+}
+
+/* Deny what a container must not do, whatever capabilities it holds, as
+ * docker's default profile does (with a smaller list: every call here
+ * has its group and reason).  Loaded last, just before exec. */
+static void setup_seccomp(const struct config *cfg)
+{
+    static const char *const denied[] = {
+        /* the kernel's keyring is not namespaced */
+        "keyctl", "add_key", "request_key",
+        /* reading and steering other processes */
+        "ptrace", "process_vm_readv", "process_vm_writev", "kcmp",
+        /* kernel observability and programs, a rich attack surface */
+        "perf_event_open", "bpf", "userfaultfd", "lookup_dcookie",
+        /* mounts: none after setup, old API or new */
+        "mount", "umount2", "pivot_root", "fsopen", "fsconfig", "fsmount",
+        "fspick", "move_mount", "open_tree", "mount_setattr",
+        /* joining other namespaces */
+        "setns",
+        /* the machine itself: kernels, modules, clocks, swap, reboot */
+        "kexec_load", "kexec_file_load", "init_module", "finit_module",
+        "delete_module", "clock_settime", "clock_adjtime", "adjtimex",
+        "settimeofday", "swapon", "swapoff", "reboot", "acct", "quotactl",
+        "syslog", "iopl", "ioperm",
+        /* file handles bypass the mount's view (the "shocker" escape) */
+        "open_by_handle_at", "name_to_handle_at",
+    };
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    int rc = ctx ? 0 : -ENOMEM;
+
+    for (size_t i = 0; rc == 0 && i < sizeof denied / sizeof denied[0]; i++) {
+        int nr = seccomp_syscall_resolve_name(denied[i]);
+        if (nr != __NR_SCMP_ERROR)
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+    }
+    /* clone3 passes its flags in memory, out of a filter's reach: say it
+     * does not exist, and libc falls back to clone, whose flags we see. */
+    if (rc == 0)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+    /* No new user namespace: its root would get the capabilities we
+     * dropped, over namespaces of its own. */
+    if (rc == 0)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 1,
+                              SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER,
+                                      CLONE_NEWUSER));
+    if (rc == 0)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+                              SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER,
+                                      CLONE_NEWUSER));
+    /* TIOCSTI pushes keystrokes into the terminal we share with the host.
+     * Compare all 32 bits: a wider argument must not slip past. */
+    if (rc == 0)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                              SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL,
+                                      TIOCSTI));
+    /* No setuid or setgid files: they would outlive the container. */
+    for (unsigned long bit = S_ISUID; rc == 0 && bit >= S_ISGID; bit >>= 1) {
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(chmod), 1,
+                              SCMP_A1(SCMP_CMP_MASKED_EQ, bit, bit));
+        if (rc == 0)
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(fchmod),
+                                  1, SCMP_A1(SCMP_CMP_MASKED_EQ, bit, bit));
+        if (rc == 0)
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+                                  SCMP_SYS(fchmodat), 1,
+                                  SCMP_A2(SCMP_CMP_MASKED_EQ, bit, bit));
+        if (rc == 0)
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), NR_fchmodat2, 1,
+                                  SCMP_A2(SCMP_CMP_MASKED_EQ, bit, bit));
+    }
+    say(cfg, "seccomp_load() (%zu calls denied, clone3 ENOSYS, TIOCSTI, "
+             "setuid chmod)", sizeof denied / sizeof denied[0]);
+    if (rc == 0)
+        rc = seccomp_load(ctx);
+    seccomp_release(ctx);
+    if (rc < 0) {
+        errno = -rc;
+        die("seccomp");
+    }
+}
+
+/* The last steps before exec, shared with `step exec`: capabilities,
+ * no_new_privs (no setuid binary or file capability can give any back;
+ * it also lets an unprivileged process load a filter), then seccomp. */
+static void harden(const struct config *cfg)
+{
+    drop_caps(cfg);
+    say(cfg, "prctl(PR_SET_NO_NEW_PRIVS, 1)");
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        die("prctl(PR_SET_NO_NEW_PRIVS)");
+    setup_seccomp(cfg);
+}
+
+/* ---- 07 signals: signal(7), pid_namespaces(7) ---- */
+
+/* What the runtime and --init forward to the container. */
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
+                                SIGUSR2};
+
+static void forwarded_set(sigset_t *set)
+{
+    sigemptyset(set);
+    for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+        sigaddset(set, forwarded[i]);
+    sigaddset(set, SIGCHLD);
+    sigaddset(set, SIGALRM);
+}
+
+/* A shell's view of a wait status. */
+static int exit_status(int status)
+{
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+/* --init, as the container's PID 1: run the command as a child, reap
+ * every orphan that the kernel hands to PID 1, forward signals to the
+ * command, and exit with its status.  A namespace's PID 1 gets only the
+ * signals it handles or blocks (pid_namespaces(7)): we block them all
+ * and take them with sigwaitinfo(). */
+static void run_init(const struct config *cfg)
+{
+    sigset_t set;
+    int status;
+    pid_t cmd, w;
+
+    forwarded_set(&set);
+    say(cfg, "fork() for --init: the command runs as its child");
+    if ((cmd = fork()) < 0)
+        die("fork");
+    if (cmd == 0)
+        return; /* the caller execs the command */
+    /* Our copy of the report pipe must close, or the runtime waits for
+     * EOF forever; and no descriptor of ours stays in the container. */
+    close_range(3, ~0U, 0);
+    report_fd = -1;
+    /* /proc/1/exe is the runtime's binary on the host: let no process in
+     * the container open it (runc's CVE-2019-5736). */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    for (;;) {
+        int sig = sigwaitinfo(&set, NULL);
+        if (sig == SIGCHLD) {
+            while ((w = waitpid(-1, &status, WNOHANG)) > 0)
+                if (w == cmd)
+                    _exit(exit_status(status));
+        } else if (sig > 0 && sig != SIGALRM) {
+            kill(cmd, sig);
+        }
+    }
+}
+
+/* ---- the child: becomes the container ---- */
+
+struct child_args {
+    const struct config *cfg;
+    int report[2]; /* child -> parent: errors before exec */
+    int go[2];     /* parent -> child: struct go, once the maps are written */
+};
+
+static noreturn void exec_command(const struct config *cfg)
+{
+    sigset_t set;
+
+    /* No descriptor of ours may reach the container (runc's
+     * CVE-2024-21626 leaked one): mark all but 0-2 close-on-exec. */
+    if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        die_hint("needs Linux 5.11", "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
+    /* The runtime blocked the signals it forwards; the command may not
+     * inherit that. */
+    forwarded_set(&set);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    say(cfg, "execvp(\"%s\")", cfg->argv[0]);
+    execvp(cfg->argv[0], cfg->argv);
+    /* The shell's convention, which docker follows: 127 not found, 126
+     * found but not runnable. */
+    if (errno == ENOENT || errno == ENOTDIR)
+        fail(127, errno, "is it in the rootfs?", "execvp(\"%s\")",
+             cfg->argv[0]);
+    fail(126, errno, NULL, "execvp(\"%s\")", cfg->argv[0]);
+}
+
+static int child_main(void *arg)
+{
+    const struct child_args *args = arg;
+    const struct config *cfg = args->cfg;
+    struct pollfd parent = {.fd = args->go[0]};
+    struct go go;
+
+    close(args->report[0]);
+    close(args->go[1]);
+    report_fd = args->report[1];
+    /* Wait for the maps.  EOF instead of "go" means the parent failed,
+     * and said why, or died: stop here, quietly (crun's sync: silence is
+     * failure, never consent). */
+    if (read(args->go[0], &go, sizeof go) != sizeof go)
+        _exit(125);
+    setup_uts(cfg);
+    enter_rootfs(cfg);
+    /* Maps first, then setresuid: the ids must exist before we take them. */
+    become_root(cfg);
+    /* If the runtime dies, so does the container.  Set after the id
+     * change, which clears it (prctl(2)); then make sure the parent did
+     * not die before it was set: it keeps the go pipe open until we
+     * exec, so a hang-up means it is gone. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        die("prctl(PR_SET_PDEATHSIG)");
+    if (poll(&parent, 1, 0) > 0 && (parent.revents & POLLHUP))
+        _exit(125);
+    /* The parent has put us in our cgroup by now: a cgroup namespace
+     * taken here makes it the root of what the container sees.  It is
+     * unshared, not cloned, because its root is fixed when it is made. */
+    say(cfg, "unshare(CLONE_NEWCGROUP)");
+    if (unshare(CLONE_NEWCGROUP) < 0)
+        die("unshare(CLONE_NEWCGROUP)");
+    setup_net(cfg, &go);
+    setup_mounts(cfg);
+    mask_paths(cfg);
+    if (cfg->init)
+        run_init(cfg);
+    /* Mounts before dropping capabilities; seccomp last of all. */
+    harden(cfg);
+    exec_command(cfg);
+}
+
+/* ---- the parent: the runtime ---- */
+
+/* The hint for a failed clone(2). */
+static const char *clone_hint(int err)
+{
+    const char *hint = NULL;
+
+    if (err == EPERM || err == EACCES || err == ENOSPC || err == EUSERS)
+        hint = userns_hint();
+    if (!hint && (err == ENOSPC || err == EUSERS))
+        hint = "a namespace limit is reached: see /proc/sys/user/max_*";
+    return hint;
+}
+
+/* The command's exit status as a shell reports it: 128+N for signal N. */
+static int wait_child(pid_t pid)
+{
+    int status;
+
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            die("waitpid(%d)", (int)pid);
+    return exit_status(status);
+}
+
+/* The runtime's wait: forward signals to the container; after SIGINT or
+ * SIGTERM give it --stop-timeout seconds, as `docker stop` does, since a
+ * PID 1 without a handler ignores them; then SIGKILL. */
+static int wait_forwarding(const struct config *cfg, pid_t pid)
+{
+    sigset_t set;
+    siginfo_t info;
+    int stopping = 0;
+
+    forwarded_set(&set);
+    for (;;) {
+        /* Exited yet?  Look without reaping (a stopped child sends
+         * SIGCHLD too); wait_child() reaps it below. */
+        info.si_pid = 0;
+        if (waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0 &&
+            errno != EINTR)
+            die("waitid(%d)", (int)pid);
+        if (info.si_pid == pid)
+            break;
+        int sig = sigwaitinfo(&set, NULL);
+        if (sig == SIGALRM) {
+            say(cfg, "--stop-timeout passed: kill(%d, SIGKILL)", (int)pid);
+            kill(pid, SIGKILL);
+        } else if (sig > 0 && sig != SIGCHLD) {
+            say(cfg, "kill(%d, %s)", (int)pid, strsignal(sig));
+            kill(pid, sig);
+            if ((sig == SIGINT || sig == SIGTERM) && !stopping++)
+                alarm(cfg->stop_timeout);
+        }
+    }
+    owned.child = -1;
+    return wait_child(pid);
+}
+
+static int run_container(const struct config *cfg)
+{
+    static char stack[1024 * 1024]; /* the child's, until it execs */
+    struct child_args args = {.cfg = cfg};
+    struct go go = {0};
+    int net = !cfg->net_none;
+    sigset_t blocked;
+    struct report r;
+    char names[256] = "";
+    int flags = SIGCHLD;
+    ssize_t n;
+    pid_t pid;
+
+    for (int i = 0; namespaces[i].name; i++) {
+        flags |= namespaces[i].flag;
+        strcat(strcat(names, namespaces[i].name), "|");
+    }
+    /* The cgroup, the child and anything else we make on the host are
+     * undone by cleanup() on every way out but SIGKILL. */
+    atexit(cleanup);
+    /* Only root may make cgroups, unless the host delegated a subtree,
+     * which we do not look for: a user gets no cgroup and no limits. */
+    if (geteuid() == 0)
+        cgroup_setup(cfg, CGROUP_ROOT);
+    else if (cfg->memory || cfg->pids || cfg->cpu_quota)
+        fail(125, EPERM, "run as root: sudo ./step",
+             "--memory, --pids and --cpus");
+    /* Held until wait_forwarding() takes them: none may be lost while
+     * the container starts. */
+    forwarded_set(&blocked);
+    sigprocmask(SIG_BLOCK, &blocked, NULL);
+    /* Only root may add interfaces to the host's network namespace. */
+    if (net && geteuid() != 0) {
+        if (cfg->ip_set)
+            fail(125, EPERM, "run as root: sudo ./step", "--ip");
+        net = 0;
+    }
+    if (pipe2(args.report, O_CLOEXEC) < 0 || pipe2(args.go, O_CLOEXEC) < 0)
+        die("pipe2");
+    fflush(NULL);
+    say(cfg, "clone(%sSIGCHLD)", names);
+    pid = clone(child_main, stack + sizeof stack, flags, &args);
+    if (pid < 0)
+        die_hint(clone_hint(errno), "clone(%sSIGCHLD)", names);
+    owned.child = pid;
+    close(args.report[1]);
+    close(args.go[0]);
+    /* A child that died before reading "go" must not kill us with
+     * SIGPIPE: let write() fail, so we say so. */
+    signal(SIGPIPE, SIG_IGN);
+    /* The child waits on the go pipe while we write its maps.  If we die
+     * here, it reads EOF and stops. */
+    write_id_maps(cfg, pid);
+    cgroup_enter(cfg, pid);
+    if (net)
+        veth_create(cfg, pid, &go);
+    else if (!cfg->net_none)
+        fprintf(stderr, "step: not root, so no veth on the host: the "
+                        "container gets loopback only\n");
+    say(cfg, "write(go pipe, struct go)");
+    if (write(args.go[1], &go, sizeof go) != sizeof go)
+        die("write(go pipe)");
+
+    /* EOF: the command was exec'd (the pipe is close-on-exec). */
+    while ((n = read(args.report[0], &r, sizeof r)) < 0 && errno == EINTR)
+        ;
+    close(args.report[0]);
+    close(args.go[1]);
+    int status = wait_forwarding(cfg, pid);
+    if (n == (ssize_t)sizeof r) {
+        r.msg[sizeof r.msg - 1] = '\0';
+        fprintf(stderr, "%s\n", r.msg);
+        return r.status;
+    }
+    return status;
+}
+
+/* ---- 07 step exec: setns(2) ---- */
+
+/* The namespaces `step exec` joins, in order: the user namespace first,
+ * for it gives the capabilities over the others, which it owns; the
+ * mount namespace last, since joining it changes what paths mean. */
+static const char *const exec_namespaces[] = {"user", "ipc", "uts", "net",
+                                              "pid",  "cgroup", "mnt"};
+#define NEXEC_NS 7
+
+/* Is PID the PID 1 of a PID namespace other than ours?  proc(5): the
+ * NSpid line lists its pid in each namespace it is in, ours first. */
+static int container_pid1(pid_t pid)
+{
+    char path[64], line[256];
+    int found = 0;
+    FILE *f;
+
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    if (!(f = fopen(path, "re")))
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "NSpid:", 6) == 0) {
+            char *last = strrchr(line, '\t');
+            found = last && last != strchr(line, '\t') && atoi(last + 1) == 1;
+        }
+    fclose(f);
+    return found;
+}
+
+/* Join the cgroups that PID is in (v2, or v1's memory, pids and cpu),
+ * while this process still sees the host's cgroup tree. */
+static void exec_join_cgroups(const struct config *cfg, pid_t pid)
+{
+    char path[64], text[4096], where[512], dir[1200], me[16];
+    int fd, i;
+    ssize_t n;
+
+    snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
+        (n = read(fd, text, sizeof text - 1)) < 0)
+        die("read(\"%s\")", path);
+    close(fd);
+    text[n] = '\0';
+    snprintf(me, sizeof me, "%d", (int)getpid());
+    if (cgroup_v2_root(CGROUP_ROOT, dir, sizeof dir) == 0 &&
+        cgroup_self_path(text, NULL, where, sizeof where) == 0) {
+        snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "%s", where);
+        say(cfg, "write(\"%s/cgroup.procs\", \"%s\")", dir, me);
+        if (cgroup_write(dir, "cgroup.procs", me) < 0)
+            die("write(\"%s/cgroup.procs\")", dir);
+        return;
+    }
+    for (i = 0; i < NCONTROLLERS; i++) {
+        if (cgroup_self_path(text, cgroup_controllers[i], where, sizeof where))
+            continue;
+        snprintf(dir, sizeof dir, "%s/%s%s", CGROUP_ROOT,
+                 cgroup_controllers[i], where);
+        say(cfg, "write(\"%s/cgroup.procs\", \"%s\")", dir, me);
+        if (cgroup_write(dir, "cgroup.procs", me) < 0)
+            die("write(\"%s/cgroup.procs\")", dir);
+    }
+}
+
+/* step exec PID -- COMMAND: run COMMAND in the running container whose
+ * PID 1 is host pid PID, as the container's root with its limits and
+ * the same hardening. */
+static int run_exec(const struct config *cfg)
+{
+    char path[64], self[64], mine[64], theirs[64];
+    int fds[NEXEC_NS];
+    pid_t pid = cfg->exec_pid, kid;
+    sigset_t set;
+
+    switch (container_pid1(pid)) {
+    case -1:
+        fail(125, ESRCH, "the container's PID 1 is the runtime's child: "
+             "pgrep -P <runtime pid>", "exec %d", (int)pid);
+    case 0:
+        fail(125, 0, NULL, "exec %d: not the PID 1 of a container", (int)pid);
+    }
+    /* Open every namespace first: once we join the mount namespace,
+     * /proc/PID would name another process, or none. */
+    for (int i = 0; i < NEXEC_NS; i++) {
+        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid,
+                 exec_namespaces[i]);
+        if ((fds[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+            fail(125, errno, "did the container exit?", "open(\"%s\")", path);
+    }
+    exec_join_cgroups(cfg, pid);
+    for (int i = 0; i < NEXEC_NS; i++) {
+        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid,
+                 exec_namespaces[i]);
+        snprintf(self, sizeof self, "/proc/self/ns/%s", exec_namespaces[i]);
+        ssize_t a = readlink(path, theirs, sizeof theirs);
+        ssize_t b = readlink(self, mine, sizeof mine);
+        /* setns(2) refuses to join our own user namespace again. */
+        if (a > 0 && a == b && memcmp(theirs, mine, a) == 0) {
+            close(fds[i]);
+            continue;
+        }
+        say(cfg, "setns(<%s namespace of %d>)", exec_namespaces[i], (int)pid);
+        if (setns(fds[i], 0) < 0)
+            die("setns(<%s namespace of %d>)", exec_namespaces[i], (int)pid);
+        close(fds[i]);
+    }
+    /* Joining a PID namespace applies to children only: fork. */
+    forwarded_set(&set);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    fflush(NULL);
+    if ((kid = fork()) < 0)
+        die("fork");
+    if (kid == 0) {
+        become_root(cfg);
+        /* After the id change, which clears it (prctl(2)). */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+            die("prctl(PR_SET_PDEATHSIG)");
+        if (chdir("/") < 0)
+            die("chdir(\"/\")");
+        harden(cfg);
+        exec_command(cfg);
+    }
+    owned.child = kid;
+    return wait_forwarding(cfg, kid);
+}
+
+#ifndef UNIT_TEST
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    char err[256];
+
+    switch (parse_args(argc, argv, &cfg, err, sizeof err)) {
+    case 1:
+        usage(stdout);
+        return 0;
+    case -1:
+        fprintf(stderr, "step: %s (see: step --help)\n", err);
+        return 125;
+    }
+    return cfg.exec_pid ? run_exec(&cfg) : run_container(&cfg);
+}
+#endif

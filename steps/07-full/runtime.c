@@ -1,0 +1,1256 @@
+/* container-lab: a container runtime in one file.
+ *
+ * A container is an ordinary process that the kernel shows a different
+ * world: its own hostname, IPC objects, process tree, mounts, users and
+ * network (namespaces), within limits (cgroups).  This file grows one
+ * namespace per stage; read it top to bottom beside steps/NN-x/README.md.
+ *
+ *   cc -std=c11 -Wall -Wextra -Werror -o step runtime.c
+ *   sudo ./step -n box -- /bin/sh
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+/* TODO(07): include <dirent.h> (opendir, for stale cgroups),
+ * <linux/capability.h> (capset's structs), <seccomp.h> (libseccomp: the
+ * Makefile links -lseccomp for this stage) and <termios.h> (TIOCSTI);
+ * and define NR_fchmodat2 as 452, a number older headers lack. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The busybox tree built by `make rootfs`; the Makefile compiles in its
+ * absolute path. */
+#ifndef STEP_ROOTFS
+#define STEP_ROOTFS "rootfs/tree"
+#endif
+
+/* TODO(07): CPU_PERIOD 100000, the period in microseconds that a --cpus
+ * quota is a share of. */
+
+/* The bridge made on first use, and its address: 10.77.0.1/24. */
+#define LAB_BRIDGE "lab0"
+#define LAB_GATEWAY 0x0a4d0001U
+#define LAB_PREFIX 24
+
+struct config {
+    /* 01: the base runtime and the UTS namespace */
+    char **argv;          /* the command, argv[0] looked up in PATH */
+    const char *hostname; /* -n */
+    int verbose;          /* -v */
+    /* 04: mount namespace */
+    const char *rootfs; /* -r */
+    /* 05: user namespace */
+    struct id_map {
+        unsigned long inside, outside, count;
+    } uid_map, gid_map; /* --uid-map, --gid-map: one range each */
+    /* 06: network namespace */
+    const char *bridge; /* --bridge */
+    int net_none;       /* --net none, or not root: loopback only */
+    uint32_t ip;        /* --ip, host byte order */
+    int ip_prefix;
+    int ip_set;
+    /* TODO(07): unsigned long long memory (-m, bytes), long pids (-p),
+     * long cpu_quota (-c, microseconds per CPU_PERIOD), int init
+     * (--init), int stop_timeout (--stop-timeout, seconds, default 10)
+     * and pid_t exec_pid (step exec PID). */
+};
+
+/* The namespaces this stage creates, one row per stage: clone(2). */
+static const struct {
+    int flag;
+    const char *name;
+} namespaces[] = {
+    {CLONE_NEWUTS, "CLONE_NEWUTS"}, /* 01: hostname */
+    {CLONE_NEWIPC, "CLONE_NEWIPC"}, /* 02: SysV IPC, POSIX queues */
+    {CLONE_NEWPID, "CLONE_NEWPID"}, /* 03: process ids */
+    {CLONE_NEWNS, "CLONE_NEWNS"},   /* 04: mounts */
+    {CLONE_NEWUSER, "CLONE_NEWUSER"}, /* 05: user and group ids */
+    {CLONE_NEWNET, "CLONE_NEWNET"},   /* 06: network devices, addresses */
+    {0, NULL},
+};
+
+/* ---- errors and narration ---- */
+
+/* What the child sends up the report pipe when it fails before exec, so
+ * that the parent prints the error once and exits with its status. */
+struct report {
+    int status;
+    char msg[500];
+};
+
+/* -1 in the parent; the report pipe's write end in the child. */
+static int report_fd = -1;
+
+/* The one way to fail: "step: <what>: <why> (<hint>)", exit STATUS.
+ * ERR is an errno value, or 0 when there is no system error to name. */
+__attribute__((format(printf, 4, 5))) static noreturn void
+fail(int status, int err, const char *hint, const char *fmt, ...)
+{
+    struct report r = {.status = status};
+    va_list ap;
+    int n = snprintf(r.msg, sizeof r.msg, "step: ");
+
+    va_start(ap, fmt);
+    n += vsnprintf(r.msg + n, sizeof r.msg - n, fmt, ap);
+    va_end(ap);
+    if (err && n < (int)sizeof r.msg)
+        n += snprintf(r.msg + n, sizeof r.msg - n, ": %s", strerror(err));
+    if (hint && n < (int)sizeof r.msg)
+        snprintf(r.msg + n, sizeof r.msg - n, " (%s)", hint);
+
+    if (report_fd >= 0) {
+        if (write(report_fd, &r, sizeof r) < 0)
+            fprintf(stderr, "%s\n", r.msg);
+        _exit(status);
+    }
+    fprintf(stderr, "%s\n", r.msg);
+    exit(status);
+}
+
+/* A system call failed: name it and its arguments, exit 125. */
+#define die(...) fail(125, errno, NULL, __VA_ARGS__)
+#define die_hint(hint, ...) fail(125, errno, (hint), __VA_ARGS__)
+
+/* -v: one line per setup action, naming the system call. */
+__attribute__((format(printf, 2, 3))) static void
+say(const struct config *cfg, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!cfg->verbose)
+        return;
+    va_start(ap, fmt);
+    fputs("step: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* ---- the command line ---- */
+
+static void usage(FILE *out)
+{
+    /* TODO(07): the usage of `step exec PID [--] COMMAND`, and of -m, -p,
+     * -c, --init and --stop-timeout. */
+    fputs("Usage: step [OPTION]... [--] [COMMAND [ARG]...]\n"
+          "Run COMMAND (default /bin/sh) in a new container.\n"
+          "\n"
+          "  -n, --hostname NAME  container hostname (default: container)\n"
+          "  -r, --rootfs DIR     root filesystem (default: " STEP_ROOTFS ")\n"
+          "      --uid-map IN:OUT:COUNT  user ids IN.. inside are OUT.. on the\n"
+          "      --gid-map IN:OUT:COUNT  host (and group ids); default as root\n"
+          "                       0:100000:65536, else 0:<your id>:1\n"
+          "      --ip ADDR/PREFIX container address (default: the first free\n"
+          "                       one of the bridge's subnet)\n"
+          "      --bridge NAME    host bridge (default: lab0, 10.77.0.1/24, made\n"
+          "                       on first use)\n"
+          "      --net none       loopback only (also when not run as root)\n"
+          "  -v, --verbose        narrate each setup step on stderr\n"
+          "  -h, --help           show this help and exit\n"
+          "\n"
+          "Exit status: the command's; 128+N if it died of signal N; 125 if\n"
+          "the runtime failed; 126 if COMMAND cannot run; 127 if not found.\n",
+          out);
+}
+
+/* "IN:OUT:COUNT" into MAP.  user_namespaces(7): ids are 32-bit and
+ * 4294967295 is not an id, so IN+COUNT and OUT+COUNT stay below 2^32. */
+static int parse_id_map(const char *s, struct id_map *map)
+{
+    unsigned long v[3];
+    char *end;
+
+    for (int i = 0; i < 3; i++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        errno = 0;
+        v[i] = strtoul(s, &end, 10);
+        if (errno || *end != (i < 2 ? ':' : '\0'))
+            return -1;
+        s = end + 1;
+    }
+    /* Subtract rather than add: strtoul takes numbers up to 2^64-1. */
+    if (v[0] > 4294967295UL || v[1] > 4294967295UL || v[2] == 0 ||
+        v[2] > 4294967295UL - v[0] || v[2] > 4294967295UL - v[1])
+        return -1;
+    *map = (struct id_map){v[0], v[1], v[2]};
+    return 0;
+}
+
+/* "10.77.0.5/24" into ADDR and PREFIX (host byte order). */
+static int parse_cidr(const char *s, uint32_t *addr, int *prefix)
+{
+    char ip[16];
+    const char *slash = strchr(s, '/');
+    struct in_addr in;
+    char *end;
+    long p;
+
+    if (!slash || slash == s || (size_t)(slash - s) >= sizeof ip)
+        return -1;
+    memcpy(ip, s, slash - s);
+    ip[slash - s] = '\0';
+    if (inet_pton(AF_INET, ip, &in) != 1 || slash[1] < '0' || slash[1] > '9')
+        return -1;
+    p = strtol(slash + 1, &end, 10);
+    if (*end || p < 1 || p > 30)
+        return -1;
+    *addr = ntohl(in.s_addr);
+    *prefix = p;
+    return 0;
+}
+
+/* TODO(07): two pure parsers for the limits:
+ *   parse_size(s, &bytes): "64m" → digits and one of k, m, g (powers of
+ *     1024) or none; refuse zero, junk and more than 2^62;
+ *   parse_cpus(s, &quota): "0.5" → 50000 microseconds per CPU_PERIOD;
+ *     refuse less than 1 ms of quota, more than 1024 CPUs, and junk. */
+
+/* Fill CFG from the command line.  Returns 0 to run, 1 for --help, and -1
+ * with a message in ERR for bad input. */
+static int parse_args(int argc, char **argv, struct config *cfg, char *err,
+                      size_t errlen)
+{
+    static char *default_argv[] = {"/bin/sh", NULL};
+    static const struct option longopts[] = {
+        {"hostname", required_argument, NULL, 'n'},
+        {"rootfs", required_argument, NULL, 'r'},
+        {"uid-map", required_argument, NULL, 'U'},
+        {"gid-map", required_argument, NULL, 'G'},
+        {"ip", required_argument, NULL, 'I'},
+        {"bridge", required_argument, NULL, 'B'},
+        {"net", required_argument, NULL, 'N'},
+        /* TODO(07): "memory" (-m), "pids" (-p), "cpus" (-c), "init" and
+         * "stop-timeout", with their cases: each bad value refused with
+         * a message naming the option; pids and stop-timeout are whole
+         * numbers, 1 or more.  After the loop: "exec" as the first word
+         * after the options (but not after "--") means step exec PID
+         * [--] COMMAND: a pid, then a command, or a clear error. */
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+
+    *cfg = (struct config){
+        .hostname = "container", .rootfs = STEP_ROOTFS, .bridge = LAB_BRIDGE};
+    /* Root maps the container's root to an unused range, as podman and
+     * docker's userns-remap do; anyone else can only map their own ids. */
+    if (geteuid() == 0) {
+        cfg->uid_map = cfg->gid_map = (struct id_map){0, 100000, 65536};
+    } else {
+        cfg->uid_map = (struct id_map){0, geteuid(), 1};
+        cfg->gid_map = (struct id_map){0, getegid(), 1};
+    }
+    optind = 0; /* glibc: start afresh, so tests can call us repeatedly */
+    opterr = 0;
+    /* '+': stop at the first non-option, so `step ls -l` keeps its -l. */
+    while ((opt = getopt_long(argc, argv, "+:n:r:vh", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'n':
+            cfg->hostname = optarg;
+            break;
+        case 'r':
+            cfg->rootfs = optarg;
+            break;
+        case 'U':
+        case 'G':
+            if (parse_id_map(optarg, opt == 'U' ? &cfg->uid_map
+                                                : &cfg->gid_map) < 0) {
+                snprintf(err, errlen,
+                         "--%s-map %s: want INSIDE:OUTSIDE:COUNT, "
+                         "COUNT > 0, every id below 4294967295",
+                         opt == 'U' ? "uid" : "gid", optarg);
+                return -1;
+            }
+            break;
+        case 'I':
+            if (parse_cidr(optarg, &cfg->ip, &cfg->ip_prefix) < 0) {
+                snprintf(err, errlen, "--ip %s: want ADDR/PREFIX, e.g. "
+                         "10.77.0.5/24, prefix 1 to 30", optarg);
+                return -1;
+            }
+            cfg->ip_set = 1;
+            break;
+        case 'B':
+            /* netdevice(7): names are at most IFNAMSIZ - 1 bytes. */
+            if (!*optarg || strlen(optarg) >= IFNAMSIZ || strchr(optarg, '/')) {
+                snprintf(err, errlen, "--bridge %s: not an interface name",
+                         optarg);
+                return -1;
+            }
+            cfg->bridge = optarg;
+            break;
+        case 'N':
+            if (strcmp(optarg, "none") != 0) {
+                snprintf(err, errlen, "--net %s: the only choice is none",
+                         optarg);
+                return -1;
+            }
+            cfg->net_none = 1;
+            break;
+        case 'v':
+            cfg->verbose = 1;
+            break;
+        case 'h':
+            return 1;
+        case ':': /* a missing argument is always the last word read */
+            if (strncmp(argv[optind - 1], "--", 2) == 0)
+                snprintf(err, errlen, "%s: needs an argument", argv[optind - 1]);
+            else
+                snprintf(err, errlen, "-%c: needs an argument", optopt);
+            return -1;
+        default: /* optopt is 0 for an unknown long option */
+            if (optopt)
+                snprintf(err, errlen, "-%c: unknown option", optopt);
+            else
+                snprintf(err, errlen, "%s: unknown option", argv[optind - 1]);
+            return -1;
+        }
+    }
+    /* uts_namespaces(7) via sethostname(2): at most HOST_NAME_MAX (64). */
+    if (cfg->hostname[0] == '\0' || strlen(cfg->hostname) > 64) {
+        snprintf(err, errlen, "--hostname: must be 1 to 64 characters");
+        return -1;
+    }
+    if (cfg->net_none && cfg->ip_set) {
+        snprintf(err, errlen, "--ip: not with --net none");
+        return -1;
+    }
+    if (cfg->rootfs[0] == '\0') {
+        snprintf(err, errlen, "--rootfs: must not be empty");
+        return -1;
+    }
+    cfg->argv = optind < argc ? argv + optind : default_argv;
+    return 0;
+}
+
+/* ---- 01 UTS namespace: uts_namespaces(7) ---- */
+
+static void setup_uts(const struct config *cfg)
+{
+    say(cfg, "sethostname(\"%s\")", cfg->hostname);
+    if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+        die("sethostname(\"%s\")", cfg->hostname);
+    /* A new UTS namespace starts as a copy of the parent's: clear the NIS
+     * domain name so the host's does not show through. */
+    say(cfg, "setdomainname(\"\")");
+    if (setdomainname("", 0) < 0)
+        die("setdomainname(\"\")");
+}
+
+/* ---- 02 IPC namespace: ipc_namespaces(7) ----
+ * CLONE_NEWIPC needs no setup: the new namespace starts with no message
+ * queues, semaphores or shared memory, and the kernel destroys what the
+ * container made when the namespace's last process exits. */
+
+/* ---- 03 PID namespace: pid_namespaces(7) ----
+ * No setup either: the first process in a new PID namespace is its PID 1,
+ * so the command we exec is PID 1.  It is also the namespace's init: when
+ * it exits the kernel kills every other process in it (SIGKILL). */
+
+/* ---- 04 mount namespace: mount_namespaces(7), pivot_root(2) ---- */
+
+/* In a user namespace even host root is held to the permission bits of
+ * directories it does not own (it has capabilities only inside). */
+#define ROOTFS_EACCES                                                          \
+    "in a user namespace every directory above the rootfs must let others "   \
+    "search it (chmod o+x), or run without sudo"
+
+/* runc's CVE-2023-27561: were the rootfs's proc a symlink to, say,
+ * /etc, mount("proc", "proc") would follow it and cover a directory the
+ * image chose instead of its own proc.  Mount points must be directories. */
+static void check_rootfs(const struct config *cfg)
+{
+    static const char *const points[] = {"proc", "dev", "sys", "tmp"};
+    char path[4096];
+    struct stat st;
+
+    if (stat(cfg->rootfs, &st) < 0)
+        die_hint(errno == EACCES ? ROOTFS_EACCES
+                                 : "build the default one with: make rootfs",
+                 "rootfs \"%s\"", cfg->rootfs);
+    if (!S_ISDIR(st.st_mode))
+        fail(125, ENOTDIR, NULL, "rootfs \"%s\"", cfg->rootfs);
+    for (size_t i = 0; i < sizeof points / sizeof points[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", cfg->rootfs, points[i]);
+        if (lstat(path, &st) < 0)
+            die_hint("make rootfs builds one with every mount point",
+                     "rootfs: lstat(\"%s\")", path);
+        if (!S_ISDIR(st.st_mode))
+            fail(125, 0, "a mount point must be a real directory",
+                 "rootfs: %s is %s, refused", path,
+                 S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+    }
+}
+
+/* A minimal /dev: a tmpfs with the host's harmless character devices
+ * bound onto empty files.  Binding, not mknod(2), so that it also works
+ * inside a user namespace (stage 05), where mknod is refused. */
+static void mount_dev(const struct config *cfg)
+{
+    static const char *const nodes[] = {"null",   "zero",    "full",
+                                        "random", "urandom", "tty"};
+    static const char *const links[][2] = {
+        {"/proc/self/fd", "dev/fd"},     {"/proc/self/fd/0", "dev/stdin"},
+        {"/proc/self/fd/1", "dev/stdout"}, {"/proc/self/fd/2", "dev/stderr"},
+    };
+    char host[64], here[64];
+
+    say(cfg, "mount(\"tmpfs\", \"dev\", \"tmpfs\", MS_NOSUID|MS_STRICTATIME, "
+             "\"mode=755,size=64k\")");
+    /* nosuid: nothing on it may gain privileges; no noexec, as docker. */
+    if (mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+              "mode=755,size=64k") < 0)
+        die("mount(\"tmpfs\", \"dev\")");
+    for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
+        snprintf(host, sizeof host, "/dev/%s", nodes[i]);
+        snprintf(here, sizeof here, "dev/%s", nodes[i]);
+        int fd = open(here, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+        if (fd < 0)
+            die("open(\"%s\", O_CREAT)", here);
+        close(fd);
+        say(cfg, "mount(\"%s\", \"%s\", NULL, MS_BIND, NULL)", host, here);
+        if (mount(host, here, NULL, MS_BIND, NULL) < 0)
+            die("mount(\"%s\", \"%s\", MS_BIND)", host, here);
+    }
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+        if (symlink(links[i][0], links[i][1]) < 0)
+            die("symlink(\"%s\", \"%s\")", links[i][0], links[i][1]);
+}
+
+/* pivot_root(2) lists six causes of EINVAL; name the likely one. */
+static const char *pivot_root_hint(void)
+{
+    struct statfs fs;
+
+    if (statfs("/", &fs) == 0 && fs.f_type == 0x858458f6) /* RAMFS_MAGIC */
+        return "the host's / is the initramfs, which pivot_root cannot move";
+    return "is / shared? it must be made MS_PRIVATE first; in a chroot, / "
+           "is not a mount point";
+}
+
+/* In a user namespace the flags the host put on a mount are locked: a
+ * remount that dropped nosuid, nodev, noexec or an atime flag fails with
+ * EPERM (mount(2)).  Read them back and keep them. */
+static void remount_ro(const struct config *cfg, const char *path)
+{
+    static const struct {
+        unsigned long st, ms;
+        const char *name;
+    } keep[] = {
+        {ST_NOSUID, MS_NOSUID, "MS_NOSUID"},
+        {ST_NODEV, MS_NODEV, "MS_NODEV"},
+        {ST_NOEXEC, MS_NOEXEC, "MS_NOEXEC"},
+        {ST_NOATIME, MS_NOATIME, "MS_NOATIME"},
+        {ST_NODIRATIME, MS_NODIRATIME, "MS_NODIRATIME"},
+        {ST_RELATIME, MS_RELATIME, "MS_RELATIME"},
+    };
+    unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+    char names[128] = "MS_REMOUNT|MS_BIND|MS_RDONLY";
+    struct statvfs sv;
+
+    if (statvfs(path, &sv) < 0)
+        die("statvfs(\"%s\")", path);
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+        if (sv.f_flag & keep[i].st) {
+            flags |= keep[i].ms;
+            strcat(strcat(names, "|"), keep[i].name);
+        }
+    }
+    say(cfg, "mount(NULL, \"%s\", NULL, %s, NULL)", path, names);
+    if (mount(NULL, path, NULL, flags, NULL) < 0)
+        die("mount(NULL, \"%s\", %s)", path, names);
+}
+
+/* The first half of the mount setup, which walks the host's path to the
+ * rootfs.  It runs before become_root(): with the default maps the
+ * container's root is host uid 100000, which may not be allowed to walk
+ * through, say, a 0700 directory of root's. */
+static void enter_rootfs(const struct config *cfg)
+{
+    /* The new namespace starts with copies of the host's mounts, and
+     * where / is shared (systemd makes it so) our mounts would propagate
+     * back to the host.  Cut that first, recursively. */
+    say(cfg, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL)");
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        die("mount(NULL, \"/\", MS_REC|MS_PRIVATE)");
+
+    check_rootfs(cfg);
+    /* pivot_root needs the new root to be a mount point: bind it onto
+     * itself (recursively, as runc: a user namespace may not split a
+     * tree of mounts it does not own). */
+    say(cfg, "mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC, NULL)", cfg->rootfs,
+        cfg->rootfs);
+    if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+        die_hint(errno == EACCES ? ROOTFS_EACCES : NULL,
+                 "mount(\"%s\", MS_BIND)", cfg->rootfs);
+    say(cfg, "chdir(\"%s\")", cfg->rootfs);
+    if (chdir(cfg->rootfs) < 0)
+        die("chdir(\"%s\")", cfg->rootfs);
+}
+
+/* The rest, inside the rootfs and as the container's root. */
+static void setup_mounts(const struct config *cfg)
+{
+
+    /* A proc that shows our PID namespace, not the host's. */
+    say(cfg, "mount(\"proc\", \"proc\", \"proc\", "
+             "MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)");
+    if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+              NULL) < 0)
+        die("mount(\"proc\", \"proc\")");
+    mount_dev(cfg);
+    /* /sys read-only: the container may look, never tune the host.  With
+     * a network namespace of its own the container may mount a fresh
+     * sysfs again, which lists its own devices, lo and eth0. */
+    say(cfg, "mount(\"sysfs\", \"sys\", \"sysfs\", "
+             "MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)");
+    if (mount("sysfs", "sys", "sysfs",
+              MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        die("mount(\"sysfs\", \"sys\", MS_RDONLY)");
+    /* The rootfs is shared by every container and written by none: the
+     * scratch space is a tmpfs that dies with the namespace. */
+    say(cfg, "mount(\"tmpfs\", \"tmp\", \"tmpfs\", MS_NOSUID|MS_NODEV, "
+             "\"mode=1777,size=64m\")");
+    if (mount("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+              "mode=1777,size=64m") < 0)
+        die("mount(\"tmpfs\", \"tmp\")");
+    /* A bind mount takes MS_RDONLY only on a remount (mount(2)). */
+    remount_ro(cfg, ".");
+
+    /* pivot_root(".", ".") stacks the old root on top of the new one, so
+     * no put_old directory is needed in a read-only rootfs; unmounting
+     * "." then takes the old root away (pivot_root(2), NOTES).  Unlike
+     * chroot(2), nothing of the host stays reachable through "..". */
+    say(cfg, "pivot_root(\".\", \".\")");
+    if (syscall(SYS_pivot_root, ".", ".") < 0)
+        die_hint(errno == EINVAL ? pivot_root_hint() : NULL,
+                 "pivot_root(\"%s\", \".\")", cfg->rootfs);
+    say(cfg, "umount2(\".\", MNT_DETACH)");
+    if (umount2(".", MNT_DETACH) < 0)
+        die("umount2(\".\", MNT_DETACH)");
+    say(cfg, "chdir(\"/\")");
+    if (chdir("/") < 0)
+        die("chdir(\"/\")");
+    /* The caller's PATH names the host's directories, not these. */
+    if (setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+                       "/sbin:/bin", 1) < 0)
+        die("setenv(\"PATH\")");
+}
+
+/* ---- 05 user namespace: user_namespaces(7) ---- */
+
+/* Why the kernel may refuse an unprivileged user namespace, as a hint. */
+static const char *userns_hint(void)
+{
+    static const struct {
+        const char *file, *refuses, *hint;
+    } knobs[] = {
+        {"/proc/sys/kernel/unprivileged_userns_clone", "0",
+         "unprivileged user namespaces are off: sysctl "
+         "kernel.unprivileged_userns_clone=1"},
+        {"/proc/sys/user/max_user_namespaces", "0",
+         "user namespaces are off: sysctl user.max_user_namespaces=15000"},
+        {"/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1",
+         "AppArmor restricts unprivileged user namespaces: sysctl "
+         "kernel.apparmor_restrict_unprivileged_userns=0, or run with sudo"},
+    };
+    char buf[16];
+
+    for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++) {
+        FILE *f = fopen(knobs[i].file, "re");
+        if (!f)
+            continue;
+        int refused = fgets(buf, sizeof buf, f) &&
+                      strncmp(buf, knobs[i].refuses, 1) == 0 && buf[1] == '\n';
+        fclose(f);
+        if (refused)
+            return knobs[i].hint;
+    }
+    return geteuid() == 0 ? NULL : "run as root: sudo ./step";
+}
+
+/* One line of /proc/PID/uid_map: "INSIDE OUTSIDE COUNT\n".  Returns its
+ * length, or -1 if it does not fit. */
+static int format_id_map(const struct id_map *map, char *buf, size_t len)
+{
+    int n = snprintf(buf, len, "%lu %lu %lu\n", map->inside, map->outside,
+                     map->count);
+    return n < 0 || (size_t)n >= len ? -1 : n;
+}
+
+static void write_proc_file(const struct config *cfg, pid_t pid,
+                            const char *file, const char *text)
+{
+    char path[64];
+    int fd;
+
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+    say(cfg, "write(\"%s\", \"%.*s\")", path, (int)strcspn(text, "\n"), text);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        die("open(\"%s\")", path);
+    if (write(fd, text, strlen(text)) < 0)
+        die_hint(errno == EPERM ? "may this user map these ids? see "
+                                  "user_namespaces(7), \"Defining user and "
+                                  "group ID mappings\""
+                                : NULL,
+                 "write(\"%s\", \"%.*s\")", path, (int)strcspn(text, "\n"),
+                 text);
+    close(fd);
+}
+
+/* The parent writes the child's maps: a process cannot map itself into
+ * more than its own id, and the child must have them before it acts. */
+static void write_id_maps(const struct config *cfg, pid_t pid)
+{
+    char line[64];
+
+    if (format_id_map(&cfg->uid_map, line, sizeof line) < 0)
+        fail(125, EOVERFLOW, NULL, "uid_map");
+    write_proc_file(cfg, pid, "uid_map", line);
+    /* user_namespaces(7): since Linux 3.19 an unprivileged process may
+     * write gid_map only after setgroups is "deny", so that no one can
+     * drop a group that was keeping them out of a file. */
+    if (geteuid() != 0)
+        write_proc_file(cfg, pid, "setgroups", "deny");
+    if (format_id_map(&cfg->gid_map, line, sizeof line) < 0)
+        fail(125, EOVERFLOW, NULL, "gid_map");
+    write_proc_file(cfg, pid, "gid_map", line);
+}
+
+/* The child: become the mapped root.  Until it does, it still runs as
+ * the host uid it was cloned with, merely without capabilities there;
+ * from now on the host sees the mapped id in everything it does. */
+static void become_root(const struct config *cfg)
+{
+    say(cfg, "setresgid(0, 0, 0)");
+    if (setresgid(0, 0, 0) < 0)
+        die("setresgid(0, 0, 0)");
+    /* Drop the supplementary groups of whoever ran us.  Refused after
+     * setgroups "deny" (an unprivileged run): then they stay, unmapped,
+     * and show as nogroup. */
+    say(cfg, "setgroups(0, NULL)");
+    if (setgroups(0, NULL) < 0 && errno != EPERM)
+        die("setgroups(0, NULL)");
+    say(cfg, "setresuid(0, 0, 0)");
+    if (setresuid(0, 0, 0) < 0)
+        die("setresuid(0, 0, 0)");
+}
+
+/* ---- 06 network namespace: network_namespaces(7), rtnetlink(7) ----
+ *
+ * The host side: a bridge (lab0, 10.77.0.1/24) and, per container, a
+ * veth pair whose host end is on the bridge and whose other end is born
+ * as eth0 inside the container's namespace.  Moving an interface between
+ * namespaces, or deleting one, waits on the kernel for tens of
+ * milliseconds; creating the peer in place costs nothing, and it dies
+ * with the namespace, taking its host end along.  We speak rtnetlink
+ * ourselves rather than run ip(8), which would cost an exec per step. */
+
+/* What the parent sends down the go pipe: whether the container has an
+ * eth0, and its address, prefix and gateway (host byte order). */
+struct go {
+    uint32_t addr, gateway;
+    uint8_t prefix, net;
+};
+
+/* ADDR as dotted quad, in BUF. */
+static const char *ip4(uint32_t addr, char buf[INET_ADDRSTRLEN])
+{
+    struct in_addr in = {htonl(addr)};
+
+    return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
+}
+
+/* One rtnetlink request: a header, a family header and attributes,
+ * appended in place (rtnetlink(7), netlink(7)). */
+struct nlreq {
+    struct nlmsghdr *h;
+    size_t cap;
+};
+
+/* Append attribute TYPE with LEN bytes of DATA, padded to 4 bytes.
+ * Returns the attribute (to nest in), or NULL if the buffer is full. */
+static struct rtattr *nl_attr(struct nlreq *r, unsigned short type,
+                              const void *data, size_t len)
+{
+    size_t at = NLMSG_ALIGN(r->h->nlmsg_len);
+    struct rtattr *a = (struct rtattr *)((char *)r->h + at);
+
+    if (at + RTA_SPACE(len) > r->cap)
+        return NULL;
+    a->rta_type = type;
+    a->rta_len = RTA_LENGTH(len);
+    if (len)
+        memcpy(RTA_DATA(a), data, len);
+    r->h->nlmsg_len = at + RTA_SPACE(len);
+    return a;
+}
+
+/* A nested attribute's length covers everything appended since. */
+static void nl_nest_end(struct nlreq *r, struct rtattr *nest)
+{
+    nest->rta_len = (char *)r->h + r->h->nlmsg_len - (char *)nest;
+}
+
+/* Start a request of TYPE with a family header of HDRLEN bytes. */
+static void *nl_start(struct nlreq *r, void *buf, size_t cap,
+                      unsigned short type, unsigned short flags, size_t hdrlen)
+{
+    memset(buf, 0, cap);
+    r->h = buf;
+    r->cap = cap;
+    r->h->nlmsg_type = type;
+    r->h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+    r->h->nlmsg_len = NLMSG_LENGTH(hdrlen);
+    return NLMSG_DATA(r->h);
+}
+
+/* RTM_NEWLINK for a veth pair: HOST_END on the bridge MASTER and up, the
+ * peer named eth0 and born in the network namespace of PID.  Returns
+ * the message length, or -1 if BUF is too small. */
+static int build_veth(void *buf, size_t cap, const char *host_end,
+                      int master, pid_t pid)
+{
+    struct nlreq r;
+    struct ifinfomsg *ifi, peer = {.ifi_family = AF_UNSPEC};
+    struct rtattr *info, *data, *peer_attr;
+    unsigned int up = IFF_UP;
+    uint32_t ns_pid = pid;
+
+    ifi = nl_start(&r, buf, cap, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
+                   sizeof *ifi);
+    ifi->ifi_family = AF_UNSPEC;
+    ifi->ifi_flags = ifi->ifi_change = up;
+    if (!nl_attr(&r, IFLA_IFNAME, host_end, strlen(host_end) + 1) ||
+        !nl_attr(&r, IFLA_MASTER, &master, sizeof master) ||
+        !(info = nl_attr(&r, IFLA_LINKINFO, NULL, 0)) ||
+        !nl_attr(&r, IFLA_INFO_KIND, "veth", 4) ||
+        !(data = nl_attr(&r, IFLA_INFO_DATA, NULL, 0)) ||
+        !(peer_attr = nl_attr(&r, VETH_INFO_PEER, &peer, sizeof peer)) ||
+        !nl_attr(&r, IFLA_IFNAME, "eth0", 5) ||
+        !nl_attr(&r, IFLA_NET_NS_PID, &ns_pid, sizeof ns_pid))
+        return -1;
+    nl_nest_end(&r, peer_attr);
+    nl_nest_end(&r, data);
+    nl_nest_end(&r, info);
+    return r.h->nlmsg_len;
+}
+
+/* RTM_NEWLINK for a bridge NAME, up. */
+static int build_bridge(void *buf, size_t cap, const char *name)
+{
+    struct nlreq r;
+    struct ifinfomsg *ifi;
+    struct rtattr *info;
+
+    ifi = nl_start(&r, buf, cap, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
+                   sizeof *ifi);
+    ifi->ifi_family = AF_UNSPEC;
+    ifi->ifi_flags = ifi->ifi_change = IFF_UP;
+    if (!nl_attr(&r, IFLA_IFNAME, name, strlen(name) + 1) ||
+        !(info = nl_attr(&r, IFLA_LINKINFO, NULL, 0)) ||
+        !nl_attr(&r, IFLA_INFO_KIND, "bridge", 6))
+        return -1;
+    nl_nest_end(&r, info);
+    return r.h->nlmsg_len;
+}
+
+/* RTM_NEWLINK that brings interface INDEX up. */
+static int build_link_up(void *buf, size_t cap, int index)
+{
+    struct nlreq r;
+    struct ifinfomsg *ifi;
+
+    ifi = nl_start(&r, buf, cap, RTM_NEWLINK, 0, sizeof *ifi);
+    ifi->ifi_family = AF_UNSPEC;
+    ifi->ifi_index = index;
+    ifi->ifi_flags = ifi->ifi_change = IFF_UP;
+    return r.h->nlmsg_len <= cap ? (int)r.h->nlmsg_len : -1;
+}
+
+/* RTM_NEWADDR: ADDR/PREFIX on interface INDEX (host byte order). */
+static int build_addr(void *buf, size_t cap, int index, uint32_t addr,
+                      int prefix)
+{
+    struct nlreq r;
+    struct ifaddrmsg *ifa;
+    uint32_t a = htonl(addr);
+    uint32_t brd = htonl(addr | (prefix ? 0xffffffffU >> prefix : 0));
+
+    ifa = nl_start(&r, buf, cap, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL,
+                   sizeof *ifa);
+    ifa->ifa_family = AF_INET;
+    ifa->ifa_prefixlen = prefix;
+    ifa->ifa_index = index;
+    if (!nl_attr(&r, IFA_LOCAL, &a, 4) || !nl_attr(&r, IFA_ADDRESS, &a, 4) ||
+        !nl_attr(&r, IFA_BROADCAST, &brd, 4))
+        return -1;
+    return r.h->nlmsg_len;
+}
+
+/* RTM_NEWROUTE: the default route via GATEWAY out of interface INDEX. */
+static int build_default_route(void *buf, size_t cap, int index,
+                               uint32_t gateway)
+{
+    struct nlreq r;
+    struct rtmsg *rt;
+    uint32_t gw = htonl(gateway), oif = index;
+
+    rt = nl_start(&r, buf, cap, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL,
+                  sizeof *rt);
+    rt->rtm_family = AF_INET;
+    rt->rtm_table = RT_TABLE_MAIN;
+    rt->rtm_protocol = RTPROT_BOOT;
+    rt->rtm_scope = RT_SCOPE_UNIVERSE;
+    rt->rtm_type = RTN_UNICAST;
+    if (!nl_attr(&r, RTA_GATEWAY, &gw, 4) || !nl_attr(&r, RTA_OIF, &oif, 4))
+        return -1;
+    return r.h->nlmsg_len;
+}
+
+/* Send one request and read its acknowledgement: 0, or -1 with errno
+ * set to what the kernel answered. */
+static int nl_talk(int fd, void *msg, int len)
+{
+    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+    char buf[1024];
+    struct nlmsghdr *h = (struct nlmsghdr *)buf;
+    ssize_t n;
+
+    if (len < 0) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    if (sendto(fd, msg, len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0)
+        return -1;
+    while ((n = recv(fd, buf, sizeof buf, 0)) < 0 && errno == EINTR)
+        ;
+    if (n < 0)
+        return -1;
+    if (!NLMSG_OK(h, (size_t)n) || h->nlmsg_type != NLMSG_ERROR) {
+        errno = EPROTO;
+        return -1;
+    }
+    errno = -((struct nlmsgerr *)NLMSG_DATA(h))->error;
+    return errno ? -1 : 0;
+}
+
+static int nl_open(void)
+{
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0)
+        die("socket(AF_NETLINK, NETLINK_ROUTE)");
+    return fd;
+}
+
+/* Is ADDR a host address of GATEWAY/PREFIX, other than the gateway? */
+static int host_in_subnet(uint32_t addr, uint32_t gateway, int prefix)
+{
+    uint32_t mask = 0xffffffffU << (32 - prefix);
+
+    return (addr & mask) == (gateway & mask) && addr != gateway &&
+           (addr & ~mask) != 0 && (addr & ~mask) != ~mask;
+}
+
+/* The host end's name comes from the address, so the kernel itself
+ * refuses a second container on the same address: RTM_NEWLINK fails with
+ * EEXIST, atomically, however many runtimes start at once. */
+static void veth_name(char *buf, size_t len, uint32_t addr)
+{
+    snprintf(buf, len, "vl%08x", addr);
+}
+
+/* The bridge's first IPv4 address and prefix (netdevice(7)), or -1. */
+static int bridge_address(const char *bridge, uint32_t *addr, int *prefix)
+{
+    struct ifreq ifr = {0};
+    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ok;
+
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", bridge);
+    ok = sock >= 0 && ioctl(sock, SIOCGIFADDR, &ifr) == 0;
+    if (ok)
+        *addr = ntohl(((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr.s_addr);
+    ok = ok && ioctl(sock, SIOCGIFNETMASK, &ifr) == 0;
+    if (ok)
+        *prefix = __builtin_popcount(
+            ((struct sockaddr_in *)&ifr.ifr_netmask)->sin_addr.s_addr);
+    if (sock >= 0)
+        close(sock);
+    return ok ? 0 : -1;
+}
+
+/* The bridge's index, address and prefix; lab0 is made on first use.
+ * Other runtimes may be making it at the same moment: EEXIST is fine,
+ * and so is finding it without its address yet. */
+static int bridge_ensure(const struct config *cfg, int nl, uint32_t *gateway,
+                         int *prefix)
+{
+    char msg[512];
+    int index = if_nametoindex(cfg->bridge);
+    int lab = strcmp(cfg->bridge, LAB_BRIDGE) == 0;
+
+    if (!index && !lab)
+        fail(125, ENODEV, "only " LAB_BRIDGE " is made on first use",
+             "--bridge %s", cfg->bridge);
+    if (!index) {
+        say(cfg, "rtnetlink: RTM_NEWLINK bridge %s up", cfg->bridge);
+        if (nl_talk(nl, msg, build_bridge(msg, sizeof msg, cfg->bridge)) < 0 &&
+            errno != EEXIST)
+            die("rtnetlink: RTM_NEWLINK bridge %s", cfg->bridge);
+        if (!(index = if_nametoindex(cfg->bridge)))
+            die("if_nametoindex(\"%s\")", cfg->bridge);
+    }
+    if (bridge_address(cfg->bridge, gateway, prefix) == 0)
+        return index;
+    if (!lab)
+        die_hint("give it an IPv4 address", "bridge %s has no address",
+                 cfg->bridge);
+    say(cfg, "rtnetlink: RTM_NEWADDR 10.77.0.1/%d on %s", LAB_PREFIX,
+        cfg->bridge);
+    if (nl_talk(nl, msg, build_addr(msg, sizeof msg, index, LAB_GATEWAY,
+                                    LAB_PREFIX)) < 0 &&
+        errno != EEXIST)
+        die("rtnetlink: RTM_NEWADDR 10.77.0.1/%d on %s", LAB_PREFIX,
+            cfg->bridge);
+    if (bridge_address(cfg->bridge, gateway, prefix) < 0)
+        die("ioctl(SIOCGIFADDR, \"%s\")", cfg->bridge);
+    return index;
+}
+
+/* Make the veth pair for the child PID: with --ip at that address, or
+ * at the first free one of the bridge's subnet.  Fills GO with what the
+ * child needs to configure eth0. */
+static void veth_create(const struct config *cfg, pid_t pid, struct go *go)
+{
+    char msg[512], name[IFNAMSIZ], ip[INET_ADDRSTRLEN];
+    uint32_t gateway, addr, first, last;
+    int prefix, nl = nl_open();
+    int master = bridge_ensure(cfg, nl, &gateway, &prefix);
+
+    if (cfg->ip_set && (cfg->ip_prefix != prefix ||
+                        !host_in_subnet(cfg->ip, gateway, prefix)))
+        fail(125, 0, NULL, "--ip: not a host address of %s's subnet %s/%d",
+             cfg->bridge, ip4(gateway & (0xffffffffU << (32 - prefix)), ip),
+             prefix);
+    first = cfg->ip_set ? cfg->ip : (gateway & (0xffffffffU << (32 - prefix))) + 1;
+    last = cfg->ip_set ? cfg->ip : (gateway | (0xffffffffU >> prefix)) - 1;
+    for (addr = first; addr <= last; addr++) {
+        if (addr == gateway)
+            continue;
+        veth_name(name, sizeof name, addr);
+        say(cfg, "rtnetlink: RTM_NEWLINK veth %s master %s up, peer eth0 in "
+                 "the network namespace of pid %d", name, cfg->bridge, (int)pid);
+        if (nl_talk(nl, msg, build_veth(msg, sizeof msg, name, master, pid)) == 0)
+            break;
+        if (errno != EEXIST)
+            die("rtnetlink: RTM_NEWLINK veth %s", name);
+    }
+    if (addr > last && cfg->ip_set)
+        fail(125, EADDRINUSE, NULL, "--ip %s", ip4(first, ip));
+    if (addr > last)
+        fail(125, EADDRINUSE, "every address of the subnet is taken",
+             "bridge %s", cfg->bridge);
+    close(nl);
+    *go = (struct go){.net = 1, .addr = addr, .gateway = gateway,
+                      .prefix = prefix};
+}
+
+/* The child: lo up always; with a veth, eth0's address, eth0 up, and
+ * the default route via the bridge.  A new network namespace has only
+ * lo, and it is down. */
+static void setup_net(const struct config *cfg, const struct go *go)
+{
+    char msg[512], ip[INET_ADDRSTRLEN];
+    int nl = nl_open(), eth0;
+
+    say(cfg, "rtnetlink: RTM_NEWLINK lo up");
+    if (nl_talk(nl, msg, build_link_up(msg, sizeof msg, 1)) < 0)
+        die("rtnetlink: RTM_NEWLINK lo up");
+    if (go->net) {
+        if (!(eth0 = if_nametoindex("eth0")))
+            die("if_nametoindex(\"eth0\")");
+        say(cfg, "rtnetlink: RTM_NEWADDR %s/%d on eth0", ip4(go->addr, ip),
+            go->prefix);
+        if (nl_talk(nl, msg, build_addr(msg, sizeof msg, eth0, go->addr,
+                                        go->prefix)) < 0)
+            die("rtnetlink: RTM_NEWADDR on eth0");
+        say(cfg, "rtnetlink: RTM_NEWLINK eth0 up");
+        if (nl_talk(nl, msg, build_link_up(msg, sizeof msg, eth0)) < 0)
+            die("rtnetlink: RTM_NEWLINK eth0 up");
+        say(cfg, "rtnetlink: RTM_NEWROUTE default via %s",
+            ip4(go->gateway, ip));
+        if (nl_talk(nl, msg, build_default_route(msg, sizeof msg, eth0,
+                                                 go->gateway)) < 0)
+            die("rtnetlink: RTM_NEWROUTE default");
+    }
+    close(nl);
+}
+
+/* TODO(07): three banners and what goes under them.
+ * "07 cgroups: cgroups(7), cgroup_namespaces(7)":
+ *   - what the runtime owns on the host (the child's pid, the cgroup
+ *     directories it made) in one place, and cleanup(), registered with
+ *     atexit(), which kills the child if it still runs and removes the
+ *     directories (fail() leaves through exit(), so every way out but
+ *     SIGKILL cleans up; the next run removes "step-PID" directories
+ *     whose runtime is dead);
+ *   - cgroup_self_path(): the runtime's own cgroup for a controller (or
+ *     v2's, "0::PATH") from the text of /proc/self/cgroup;
+ *   - detection, once: v2 when /sys/fs/cgroup (or /sys/fs/cgroup/unified
+ *     on a hybrid host) lists memory, pids and cpu in cgroup.controllers;
+ *     otherwise v1, one hierarchy per controller;
+ *   - cgroup_setup(): make "step-<runtime pid>" under the runtime's own
+ *     cgroup (v2: enable +memory +pids +cpu in the parent's
+ *     cgroup.subtree_control; if that fails with EBUSY, the "no internal
+ *     processes" rule, use /sys/fs/cgroup/container-lab instead), then
+ *     write the limits: memory.max, pids.max, cpu.max "QUOTA 100000" on
+ *     v2; memory.limit_in_bytes, pids.max, cpu.cfs_period_us and
+ *     cpu.cfs_quota_us on v1;
+ *   - cgroup_enter(pid): write the child's pid to each cgroup.procs.
+ * "07 hardening: capabilities(7), seccomp(2), proc(5)":
+ *   - drop_caps(): keep only the OCI default set (CHOWN, DAC_OVERRIDE,
+ *     FSETID, FOWNER, MKNOD, NET_RAW, SETGID, SETUID, SETFCAP, SETPCAP,
+ *     NET_BIND_SERVICE, SYS_CHROOT, KILL, AUDIT_WRITE): PR_CAPBSET_DROP
+ *     for every other, capset(2) for effective, permitted, inheritable,
+ *     then PR_CAP_AMBIENT_CLEAR_ALL;
+ *   - mask_paths(): /dev/null over /proc/kcore, /proc/keys,
+ *     /proc/timer_list and the other OCI masked files, an empty
+ *     read-only tmpfs over masked directories, and /proc/sys, /proc/bus,
+ *     /proc/fs, /proc/irq, /proc/sysrq-trigger bound read-only;
+ *   - setup_seccomp() with libseccomp: EPERM for keyctl, add_key,
+ *     request_key, ptrace, bpf, perf_event_open, userfaultfd, the mount
+ *     calls old and new, setns, kexec, modules, clocks, reboot,
+ *     open_by_handle_at and the like (a comment per group); ENOSYS for
+ *     clone3; EPERM for unshare and clone with CLONE_NEWUSER, for
+ *     TIOCSTI compared on all 32 bits, and for chmod, fchmod, fchmodat
+ *     and fchmodat2 with S_ISUID or S_ISGID;
+ *   - harden(): drop_caps(), PR_SET_NO_NEW_PRIVS, setup_seccomp(), in
+ *     that order.
+ * "07 signals: signal(7), pid_namespaces(7)":
+ *   - the forwarded set: SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
+ *     SIGUSR2 (plus SIGCHLD and SIGALRM to wait for);
+ *   - exit_status(): a wait status as a shell shows it;
+ *   - run_init() for --init: fork; the child returns to exec the
+ *     command; PID 1 closes every descriptor, sets PR_SET_DUMPABLE 0 (so
+ *     /proc/1/exe, our binary, cannot be opened from inside: runc's
+ *     CVE-2019-5736), then takes signals with sigwaitinfo(): SIGCHLD
+ *     reaps every child and exits with the command's status, the others
+ *     are forwarded to the command. */
+
+/* ---- the child: becomes the container ---- */
+
+struct child_args {
+    const struct config *cfg;
+    int report[2]; /* child -> parent: errors before exec */
+    int go[2];     /* parent -> child: struct go, once the maps are written */
+};
+
+static noreturn void exec_command(const struct config *cfg)
+{
+    /* TODO(07): before execvp, unblock the signals the runtime blocked:
+     * the command must not inherit that mask. */
+    /* No descriptor of ours may reach the container (runc's
+     * CVE-2024-21626 leaked one): mark all but 0-2 close-on-exec. */
+    if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        die_hint("needs Linux 5.11", "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
+    say(cfg, "execvp(\"%s\")", cfg->argv[0]);
+    execvp(cfg->argv[0], cfg->argv);
+    /* The shell's convention, which docker follows: 127 not found, 126
+     * found but not runnable. */
+    if (errno == ENOENT || errno == ENOTDIR)
+        fail(127, errno, "is it in the rootfs?", "execvp(\"%s\")",
+             cfg->argv[0]);
+    fail(126, errno, NULL, "execvp(\"%s\")", cfg->argv[0]);
+}
+
+static int child_main(void *arg)
+{
+    const struct child_args *args = arg;
+    const struct config *cfg = args->cfg;
+    struct pollfd parent = {.fd = args->go[0]};
+    struct go go;
+
+    close(args->report[0]);
+    close(args->go[1]);
+    report_fd = args->report[1];
+    /* Wait for the maps.  EOF instead of "go" means the parent failed,
+     * and said why, or died: stop here, quietly (crun's sync: silence is
+     * failure, never consent). */
+    if (read(args->go[0], &go, sizeof go) != sizeof go)
+        _exit(125);
+    setup_uts(cfg);
+    enter_rootfs(cfg);
+    /* Maps first, then setresuid: the ids must exist before we take them. */
+    become_root(cfg);
+    /* If the runtime dies, so does the container.  Set after the id
+     * change, which clears it (prctl(2)); then make sure the parent did
+     * not die before it was set: it keeps the go pipe open until we
+     * exec, so a hang-up means it is gone. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        die("prctl(PR_SET_PDEATHSIG)");
+    if (poll(&parent, 1, 0) > 0 && (parent.revents & POLLHUP))
+        _exit(125);
+    /* TODO(07): unshare(CLONE_NEWCGROUP) here: the parent has put us in
+     * our cgroup by now, and a cgroup namespace's root is fixed when it
+     * is made, so it is unshared rather than cloned.  After the mounts:
+     * mask_paths(), run_init() with --init, then harden(): mounts before
+     * dropping capabilities, seccomp last of all. */
+    setup_net(cfg, &go);
+    setup_mounts(cfg);
+    exec_command(cfg);
+}
+
+/* ---- the parent: the runtime ---- */
+
+/* The hint for a failed clone(2). */
+static const char *clone_hint(int err)
+{
+    const char *hint = NULL;
+
+    if (err == EPERM || err == EACCES || err == ENOSPC || err == EUSERS)
+        hint = userns_hint();
+    if (!hint && (err == ENOSPC || err == EUSERS))
+        hint = "a namespace limit is reached: see /proc/sys/user/max_*";
+    return hint;
+}
+
+/* The command's exit status as a shell reports it: 128+N for signal N. */
+static int wait_child(pid_t pid)
+{
+    int status;
+
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            die("waitpid(%d)", (int)pid);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
+
+/* TODO(07): make wait_child() use exit_status(), and add
+ * wait_forwarding(cfg, pid): until the child has exited (waitid with
+ * WNOWAIT, then wait_child() reaps it), take the forwarded signals with
+ * sigwaitinfo() and kill() the child with each; after the first SIGINT
+ * or SIGTERM, alarm(stop_timeout), and on SIGALRM send SIGKILL: a PID 1
+ * without a handler ignores SIGTERM (pid_namespaces(7)). */
+
+static int run_container(const struct config *cfg)
+{
+    static char stack[1024 * 1024]; /* the child's, until it execs */
+    struct child_args args = {.cfg = cfg};
+    struct go go = {0};
+    int net = !cfg->net_none;
+    struct report r;
+    char names[256] = "";
+    int flags = SIGCHLD;
+    ssize_t n;
+    pid_t pid;
+
+    for (int i = 0; namespaces[i].name; i++) {
+        flags |= namespaces[i].flag;
+        strcat(strcat(names, namespaces[i].name), "|");
+    }
+    /* TODO(07): atexit(cleanup); as root cgroup_setup() (a user may not
+     * make cgroups: no limits, and -m, -p or -c is an error); block the
+     * forwarded signals before clone(), so none is lost while the
+     * container starts; after clone() remember the child in what we own,
+     * and after the maps cgroup_enter(pid); wait with wait_forwarding(). */
+    /* Only root may add interfaces to the host's network namespace. */
+    if (net && geteuid() != 0) {
+        if (cfg->ip_set)
+            fail(125, EPERM, "run as root: sudo ./step", "--ip");
+        net = 0;
+    }
+    if (pipe2(args.report, O_CLOEXEC) < 0 || pipe2(args.go, O_CLOEXEC) < 0)
+        die("pipe2");
+    fflush(NULL);
+    say(cfg, "clone(%sSIGCHLD)", names);
+    pid = clone(child_main, stack + sizeof stack, flags, &args);
+    if (pid < 0)
+        die_hint(clone_hint(errno), "clone(%sSIGCHLD)", names);
+    close(args.report[1]);
+    close(args.go[0]);
+    /* A child that died before reading "go" must not kill us with
+     * SIGPIPE: let write() fail, so we say so. */
+    signal(SIGPIPE, SIG_IGN);
+    /* The child waits on the go pipe while we write its maps.  If we die
+     * here, it reads EOF and stops. */
+    write_id_maps(cfg, pid);
+    if (net)
+        veth_create(cfg, pid, &go);
+    else if (!cfg->net_none)
+        fprintf(stderr, "step: not root, so no veth on the host: the "
+                        "container gets loopback only\n");
+    say(cfg, "write(go pipe, struct go)");
+    if (write(args.go[1], &go, sizeof go) != sizeof go)
+        die("write(go pipe)");
+
+    /* EOF: the command was exec'd (the pipe is close-on-exec). */
+    while ((n = read(args.report[0], &r, sizeof r)) < 0 && errno == EINTR)
+        ;
+    close(args.report[0]);
+    close(args.go[1]);
+    int status = wait_child(pid);
+    if (n == (ssize_t)sizeof r) {
+        r.msg[sizeof r.msg - 1] = '\0';
+        fprintf(stderr, "%s\n", r.msg);
+        return r.status;
+    }
+    return status;
+}
+
+/* TODO(07): a banner "07 step exec: setns(2)" and run_exec(cfg): check
+ * that PID is a container's PID 1 (the NSpid line of /proc/PID/status
+ * ends in 1, and has more than one field); open /proc/PID/ns/{user, ipc,
+ * uts, net, pid, cgroup, mnt} first; join the container's cgroups (as
+ * read from /proc/PID/cgroup) while the host's tree is still in view;
+ * setns() into each, the user namespace first and skipping it if it is
+ * ours already; fork (a joined PID namespace applies to children); the
+ * child becomes root, sets PR_SET_PDEATHSIG, chdir("/"), harden()s and
+ * execs; the parent waits with wait_forwarding(). */
+
+#ifndef UNIT_TEST
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    char err[256];
+
+    switch (parse_args(argc, argv, &cfg, err, sizeof err)) {
+    case 1:
+        usage(stdout);
+        return 0;
+    case -1:
+        fprintf(stderr, "step: %s (see: step --help)\n", err);
+        return 125;
+    }
+    /* TODO(07): run_exec() when step exec was asked for. */
+    return run_container(&cfg);
+}
+#endif
