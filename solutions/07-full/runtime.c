@@ -821,10 +821,13 @@ static void nl_nest_end(struct nlreq *r, struct rtattr *nest)
     nest->rta_len = (char *)r->h + r->h->nlmsg_len - (char *)nest;
 }
 
-/* Start a request of TYPE with a family header of HDRLEN bytes. */
+/* Start a request of TYPE with a family header of HDRLEN bytes; NULL if
+ * even that does not fit in CAP. */
 static void *nl_start(struct nlreq *r, void *buf, size_t cap,
                       unsigned short type, unsigned short flags, size_t hdrlen)
 {
+    if (cap < NLMSG_LENGTH(hdrlen))
+        return NULL;
     memset(buf, 0, cap);
     r->h = buf;
     r->cap = cap;
@@ -848,6 +851,8 @@ static int build_veth(void *buf, size_t cap, const char *host_end,
 
     ifi = nl_start(&r, buf, cap, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
                    sizeof *ifi);
+    if (!ifi)
+        return -1;
     ifi->ifi_family = AF_UNSPEC;
     ifi->ifi_flags = ifi->ifi_change = up;
     if (!nl_attr(&r, IFLA_IFNAME, host_end, strlen(host_end) + 1) ||
@@ -874,6 +879,8 @@ static int build_bridge(void *buf, size_t cap, const char *name)
 
     ifi = nl_start(&r, buf, cap, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
                    sizeof *ifi);
+    if (!ifi)
+        return -1;
     ifi->ifi_family = AF_UNSPEC;
     ifi->ifi_flags = ifi->ifi_change = IFF_UP;
     if (!nl_attr(&r, IFLA_IFNAME, name, strlen(name) + 1) ||
@@ -891,10 +898,12 @@ static int build_link_up(void *buf, size_t cap, int index)
     struct ifinfomsg *ifi;
 
     ifi = nl_start(&r, buf, cap, RTM_NEWLINK, 0, sizeof *ifi);
+    if (!ifi)
+        return -1;
     ifi->ifi_family = AF_UNSPEC;
     ifi->ifi_index = index;
     ifi->ifi_flags = ifi->ifi_change = IFF_UP;
-    return r.h->nlmsg_len <= cap ? (int)r.h->nlmsg_len : -1;
+    return r.h->nlmsg_len;
 }
 
 /* RTM_NEWADDR: ADDR/PREFIX on interface INDEX (host byte order). */
@@ -908,6 +917,8 @@ static int build_addr(void *buf, size_t cap, int index, uint32_t addr,
 
     ifa = nl_start(&r, buf, cap, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL,
                    sizeof *ifa);
+    if (!ifa)
+        return -1;
     ifa->ifa_family = AF_INET;
     ifa->ifa_prefixlen = prefix;
     ifa->ifa_index = index;
@@ -927,6 +938,8 @@ static int build_default_route(void *buf, size_t cap, int index,
 
     rt = nl_start(&r, buf, cap, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL,
                   sizeof *rt);
+    if (!rt)
+        return -1;
     rt->rtm_family = AF_INET;
     rt->rtm_table = RT_TABLE_MAIN;
     rt->rtm_protocol = RTPROT_BOOT;
@@ -956,7 +969,8 @@ static int nl_talk(int fd, void *msg, int len)
         ;
     if (n < 0)
         return -1;
-    if (!NLMSG_OK(h, (size_t)n) || h->nlmsg_type != NLMSG_ERROR) {
+    if (!NLMSG_OK(h, (size_t)n) || h->nlmsg_type != NLMSG_ERROR ||
+        h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr))) {
         errno = EPROTO;
         return -1;
     }
@@ -1029,21 +1043,43 @@ static int bridge_ensure(const struct config *cfg, int nl, uint32_t *gateway,
         if (!(index = if_nametoindex(cfg->bridge)))
             die("if_nametoindex(\"%s\")", cfg->bridge);
     }
-    if (bridge_address(cfg->bridge, gateway, prefix) == 0)
-        return index;
-    if (!lab)
-        die_hint("give it an IPv4 address", "bridge %s has no address",
-                 cfg->bridge);
-    say(cfg, "rtnetlink: RTM_NEWADDR 10.77.0.1/%d on %s", LAB_PREFIX,
-        cfg->bridge);
-    if (nl_talk(nl, msg, build_addr(msg, sizeof msg, index, LAB_GATEWAY,
-                                    LAB_PREFIX)) < 0 &&
-        errno != EEXIST)
-        die("rtnetlink: RTM_NEWADDR 10.77.0.1/%d on %s", LAB_PREFIX,
+    if (bridge_address(cfg->bridge, gateway, prefix) < 0) {
+        if (!lab)
+            die_hint("give it an IPv4 address", "bridge %s has no address",
+                     cfg->bridge);
+        say(cfg, "rtnetlink: RTM_NEWADDR 10.77.0.1/%d on %s", LAB_PREFIX,
             cfg->bridge);
-    if (bridge_address(cfg->bridge, gateway, prefix) < 0)
-        die("ioctl(SIOCGIFADDR, \"%s\")", cfg->bridge);
+        if (nl_talk(nl, msg, build_addr(msg, sizeof msg, index, LAB_GATEWAY,
+                                        LAB_PREFIX)) < 0 &&
+            errno != EEXIST)
+            die("rtnetlink: RTM_NEWADDR 10.77.0.1/%d on %s", LAB_PREFIX,
+                cfg->bridge);
+        if (bridge_address(cfg->bridge, gateway, prefix) < 0)
+            die("ioctl(SIOCGIFADDR, \"%s\")", cfg->bridge);
+    }
+    /* Room for the bridge and at least one container, and no shift by
+     * 32 below. */
+    if (*prefix < 1 || *prefix > 30)
+        fail(125, 0, NULL, "bridge %s: its prefix /%d leaves no address for "
+             "a container", cfg->bridge, *prefix);
     return index;
+}
+
+/* Make the veth of ADDR for the child PID: 0, or -1 with errno, EEXIST
+ * when a container already has that address. */
+static int veth_try(const struct config *cfg, int nl, uint32_t addr,
+                    int master, pid_t pid)
+{
+    char msg[512], name[IFNAMSIZ];
+
+    veth_name(name, sizeof name, addr);
+    say(cfg, "rtnetlink: RTM_NEWLINK veth %s master %s up, peer eth0 in "
+             "the network namespace of pid %d", name, cfg->bridge, (int)pid);
+    if (nl_talk(nl, msg, build_veth(msg, sizeof msg, name, master, pid)) == 0)
+        return 0;
+    if (errno != EEXIST)
+        die("rtnetlink: RTM_NEWLINK veth %s", name);
+    return -1;
 }
 
 /* Make the veth pair for the child PID: with --ip at that address, or
@@ -1051,7 +1087,7 @@ static int bridge_ensure(const struct config *cfg, int nl, uint32_t *gateway,
  * child needs to configure eth0. */
 static void veth_create(const struct config *cfg, pid_t pid, struct go *go)
 {
-    char msg[512], name[IFNAMSIZ], ip[INET_ADDRSTRLEN];
+    char ip[INET_ADDRSTRLEN];
     uint32_t gateway, addr, first, last;
     int prefix, nl = nl_open();
     int master = bridge_ensure(cfg, nl, &gateway, &prefix);
@@ -1061,24 +1097,25 @@ static void veth_create(const struct config *cfg, pid_t pid, struct go *go)
         fail(125, 0, NULL, "--ip: not a host address of %s's subnet %s/%d",
              cfg->bridge, ip4(gateway & (0xffffffffU << (32 - prefix)), ip),
              prefix);
-    first = cfg->ip_set ? cfg->ip : (gateway & (0xffffffffU << (32 - prefix))) + 1;
-    last = cfg->ip_set ? cfg->ip : (gateway | (0xffffffffU >> prefix)) - 1;
-    for (addr = first; addr <= last; addr++) {
-        if (addr == gateway)
-            continue;
-        veth_name(name, sizeof name, addr);
-        say(cfg, "rtnetlink: RTM_NEWLINK veth %s master %s up, peer eth0 in "
-                 "the network namespace of pid %d", name, cfg->bridge, (int)pid);
-        if (nl_talk(nl, msg, build_veth(msg, sizeof msg, name, master, pid)) == 0)
-            break;
-        if (errno != EEXIST)
-            die("rtnetlink: RTM_NEWLINK veth %s", name);
+    if (cfg->ip_set) {
+        /* The veth of a container that has just ended is removed in the
+         * background: give it a second before calling the address taken. */
+        addr = cfg->ip;
+        for (int tries = 0; veth_try(cfg, nl, addr, master, pid) < 0; tries++)
+            if (tries == 100)
+                fail(125, EADDRINUSE, NULL, "--ip %s", ip4(addr, ip));
+            else
+                usleep(10000);
+    } else {
+        first = (gateway & (0xffffffffU << (32 - prefix))) + 1;
+        last = (gateway | (0xffffffffU >> prefix)) - 1;
+        for (addr = first; addr <= last; addr++)
+            if (addr != gateway && veth_try(cfg, nl, addr, master, pid) == 0)
+                break;
+        if (addr > last)
+            fail(125, EADDRINUSE, "every address of the subnet is taken",
+                 "bridge %s", cfg->bridge);
     }
-    if (addr > last && cfg->ip_set)
-        fail(125, EADDRINUSE, NULL, "--ip %s", ip4(first, ip));
-    if (addr > last)
-        fail(125, EADDRINUSE, "every address of the subnet is taken",
-             "bridge %s", cfg->bridge);
     close(nl);
     *go = (struct go){.net = 1, .addr = addr, .gateway = gateway,
                       .prefix = prefix};
