@@ -14,7 +14,7 @@ stage = $(or $(filter $(1)-%,$(STAGES)),$(error no stage "$(1)"; the stages are 
 build_runtime = $(CC) $(STEP_CFLAGS) -DSTEP_ROOTFS='"$(ROOTFS)"' -o $(3) $(2)/$(call stage,$(1))/runtime.c $(if $(filter 07,$(1)),-lseccomp)
 
 # step-NN and friends are pattern rules, which make skips for .PHONY targets.
-.PHONY: help deps rootfs unit test demo clean
+.PHONY: help deps rootfs unit test demo clean progress doctor
 
 help:
 	@echo "container-lab: write a container runtime, one namespace at a time"
@@ -23,6 +23,10 @@ help:
 	@echo "  sudo make check-NN   run the checks of stages 01..NN against ./step"
 	@echo "  make solution-NN     build the reference runtime of stage NN into ./step"
 	@echo "  make diff-NN         what stage NN adds to the one before"
+	@echo "  sudo make progress   build each of your steps and show which stages pass"
+	@echo "  make reset-NN        put steps/NN-*/runtime.c back to its skeleton (asks first)"
+	@echo "  make catch-up-NN     start at stage NN: earlier steps become their solutions"
+	@echo "  make doctor          can this machine run every stage?"
 	@echo "  make rootfs          build the busybox root filesystem (stage 04 on)"
 	@echo "  sudo make deps       install what is missing"
 	@echo "  make unit            the unit tests (no root needed)"
@@ -62,6 +66,21 @@ diff-%:
 	  prev=$$(ls -d solutions/$$(printf '%02d' $$((10#$* - 1)))-*); \
 	  diff -u --color=$$color $$prev/runtime.c $$new; \
 	fi; test $$? -le 1
+
+# Build each of your steps/NN-*/runtime.c and run its own stage's checks,
+# in order, stopping at the first that fails.
+progress:
+	@CC='$(CC)' STEP_CFLAGS='$(STEP_CFLAGS)' ROOTFS='$(ROOTFS)' tests/progress.sh
+
+doctor:
+	@tests/doctor.sh
+
+# Both ask y/N on a terminal; FORCE=1 goes ahead without asking.
+reset-%:
+	@tests/reset.sh reset $*
+
+catch-up-%:
+	@tests/reset.sh catch-up $*
 
 unit:
 	@tests/unit/run.sh build/unit

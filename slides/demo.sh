@@ -28,8 +28,9 @@ pause() { if [ -t 0 ]; then read -r -p "${dim}[Enter]${off}" _; else echo; fi; }
 show() {
   local title=$1 host=$2 inside=$3 w=38
   echo "${bold}== $title${off}"
-  paste <(printf '%s\n' "host\$ $host"; bash -c "$host" 2>&1 | cut -c1-$w | head -12) \
-        <(printf '%s\n' "\$ $inside"; bash -c "$inside" 2>&1 | head -12) |
+  # expand: a tab in either output would split the columns.
+  paste <(printf '%s\n' "host\$ $host"; bash -c "$host" 2>&1 | expand | cut -c1-$w | head -12) \
+        <(printf '%s\n' "\$ $inside"; bash -c "$inside" 2>&1 | expand | head -12) |
     awk -F'\t' -v w=$w '{printf "%-" w "s  | %s\n", $1, $2}'
   pause
 }
@@ -54,4 +55,13 @@ show "04 mount: ... shared by every container and read-only" \
   "$S-04 -- sh -c 'grep \" / \" /proc/mounts | cut -d\" \" -f4 | cut -d, -f1; touch /x'"
 show "04 mount: the mounts the container sees" \
   "findmnt -rn -o TARGET | head -8" "$S-04 -- sh -c 'cut -d\" \" -f5 /proc/self/mountinfo'"
+show "05 user: root inside is an ordinary uid outside" \
+  "id -u; ps -o user= -p \$\$" "$S-05 -- sh -c 'id; cat /proc/self/uid_map'"
+show "06 net: its own interfaces, and a veth to the bridge lab0" \
+  "ip -br -4 addr | head -4" "$S-06 -- sh -c 'ifconfig -a | grep -E \"^[a-z]|inet \"; ping -c1 -W2 10.77.0.1 | head -2'"
+show "07 limits: a memory hog under -m 32m is killed" \
+  "echo 'no limit on the host'" "$S-07 -m 32m -- sh -c 'a=0123456789; while true; do a=\$a\$a; done'; echo \"exit \$?\""
+show "07 hardening: capabilities, no_new_privs, seccomp" \
+  "grep -E '^(CapEff|NoNewPrivs|Seccomp):' /proc/self/status" \
+  "$S-07 -- sh -c 'grep -E \"^(CapEff|NoNewPrivs|Seccomp):\" /proc/self/status; mount -t tmpfs x /mnt'"
 echo "${bold}That was the tour: steps/ holds the same stages for you to write.${off}"

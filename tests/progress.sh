@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# sudo make progress: how far along am I?
+#
+# Builds each of your steps/NN-x/runtime.c in stage order and runs that
+# stage's checks (tests/acceptance/NN-x.bats) against it, stopping at the
+# first stage that does not pass: the one you are working on.  Then prints
+#   - a table of the stages: done, not yet, or not reached;
+#   - how many are done, e.g. "3/7 stages done";
+#   - for the first stage that fails: the check that failed, what it
+#     expected and what it saw, and its hint into the lesson (or, when the
+#     file does not compile, the compiler's first errors).
+#
+# It never touches ./step or your steps/: each binary goes to
+# build/progress/step-NN, the compiler's messages to build/progress/NN.build.log
+# and every check's result (TAP, as bats prints it) to build/progress/NN.tap.
+#
+# The Makefile passes the settings `make step-NN` compiles with (CC,
+# STEP_CFLAGS, ROOTFS), so what is checked here is what you would build.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+
+out=build/progress
+CC=${CC:-cc}
+STEP_CFLAGS=${STEP_CFLAGS:--std=c11 -Wall -Wextra -Werror -O2 -g}
+ROOTFS=${ROOTFS:-$PWD/rootfs/tree}
+# A runtime that deadlocks (say, a child waiting on a pipe nobody writes)
+# would hang its check for ever: give each stage this many seconds.
+timeout=${PROGRESS_TIMEOUT:-300}
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "progress: the checks create namespaces and mounts: run it as root (sudo make progress)" >&2
+  exit 1
+fi
+if ! command -v bats >/dev/null; then
+  echo "progress: bats is not installed (sudo make deps)" >&2
+  exit 1
+fi
+
+# The stages are those that have checks; a stage being written has none yet.
+stages=$(ls tests/acceptance/ | sed -n 's/^\([0-9][0-9]-[a-z]*\)\.bats$/\1/p')
+total=$(echo "$stages" | wc -w)
+
+# Under sudo, hand what we make back to you, so that `make clean` or
+# `make unit` without sudo can still write there.
+if [ -n "${SUDO_UID:-}" ]; then
+  mine=$out
+  [ -d build ] || mine="build $out"
+  trap 'chown -R "$SUDO_UID:${SUDO_GID:-$SUDO_UID}" $mine 2>/dev/null' EXIT
+fi
+mkdir -p "$out"
+# Nothing of an earlier run may be mistaken for this one's.
+rm -f "$out"/step-* "$out"/*.tap "$out"/*.build.log
+
+# On a terminal, say which stage is running while its checks take their
+# few seconds; the line is overwritten by the stage's row.
+tty=
+[ -t 1 ] && tty=1
+working() { [ -n "$tty" ] && printf '  %-10s … %s' "$1" "$2"; }
+row() { # STAGE MARK TEXT
+  [ -n "$tty" ] && printf '\r\033[K'
+  printf '  %-10s %s %s\n' "$1" "$2" "$3"
+}
+
+# Compile steps/NN-x/runtime.c as `make step-NN` would: stage 07 links
+# libseccomp, every other stage libc only.
+build() { # STAGE -> build/progress/step-NN, messages in build/progress/NN.build.log
+  local s=$1 nn=${1%%-*} src=steps/$1/runtime.c libs=()
+  rm -f "$out/step-$nn"
+  if [ ! -f "$src" ]; then
+    echo "there is no $src" >"$out/$nn.build.log"
+    return 1
+  fi
+  [ "$nn" = 07 ] && libs=(-lseccomp)
+  # shellcheck disable=SC2086  # STEP_CFLAGS is a list of flags, as in make
+  $CC $STEP_CFLAGS -DSTEP_ROOTFS="\"$ROOTFS\"" -o "$out/step-$nn" "$src" "${libs[@]}" \
+    >"$out/$nn.build.log" 2>&1
+}
+
+# Run stage STAGE's checks against build/progress/step-NN.  The exit
+# status is bats' own (0: every check passed or was skipped), 124 when
+# the stage ran out of time.  timeout(1) signals its whole process group,
+# so a hung container goes too.
+check() { # STAGE
+  local s=$1 nn=${1%%-*}
+  STEP=$PWD/$out/step-$nn timeout --kill-after=5 "$timeout" \
+    bats --formatter tap "tests/acceptance/$s.bats" >"$out/$nn.tap" 2>&1 </dev/null
+}
+
+count() { grep -c "$1" "$2"; }
+
+# The first failing check in a TAP file, told for a learner: its name,
+# where the check is, what it expected and what it saw, and the hint.
+#
+# bats prints a failure as "not ok N NAME" followed by "# " lines: where
+# the check is, the assertion, bats-assert's block ("-- output differs --",
+# "expected : ...", "actual   : ...", "--"), whatever the test printed, and
+# from our teardown the "hint: " line and the lesson it points to.  When
+# both sides of a block are long (a snapshot of the host's mounts, say),
+# only the lines that differ are shown.
+first_failure() { # TAP
+  awk '
+    function say(line) {
+      if (++n == 40) print "    ... (more in the TAP file)"
+      if (n < 40) print line
+    }
+    # A block of bats-assert: as it is, or for long values only the
+    # lines found on one side and not on the other.
+    function flush(   i, left) {
+      if (ne + ns <= 16) {
+        for (i = 1; i <= nb; i++) say("      " b[i])
+      } else {
+        split("", left)
+        for (i = 1; i <= ne; i++) left[E[i]]++
+        for (i = 1; i <= ns; i++) left[S[i]]--
+        say("      expected, but not seen:")
+        for (i = 1; i <= ne; i++) if (left[E[i]] > 0) { say("        " E[i]); left[E[i]]-- }
+        say("      seen, but not expected:")
+        for (i = 1; i <= ns; i++) if (left[S[i]] < 0) { say("        " S[i]); left[S[i]]++ }
+      }
+      nb = ne = ns = 0; side = ""
+    }
+    /^not ok / && !found { found = 1; sub(/^not ok [0-9]+ /, ""); print "  " $0; next }
+    !found { next }
+    /^(ok|not ok) / { exit }
+    {
+      sub(/^# ?/, "")
+      if (block && $0 == "--") { flush(); block = 0; next }
+      if (block) {
+        # bats-assert says "actual"; a learner reads "seen".
+        sub(/^actual  /, "seen    "); sub(/^actual /, "seen ")
+        b[++nb] = $0
+        if ($0 ~ /^expected \(/) side = "E"
+        else if ($0 ~ /^seen \(/) side = "S"
+        else if ($0 ~ /^  /) { if (side == "E") E[++ne] = substr($0, 3); else if (side == "S") S[++ns] = substr($0, 3) }
+        else side = ""
+        next
+      }
+      if ($0 ~ /^ *$/ || $0 ~ /^ *`.*'"'"' failed$/ || $0 ~ /^\(from function /) next
+      if (match($0, /in test file [^,]*, line [0-9]+\)$/)) {
+        $0 = substr($0, RSTART + 13, RLENGTH - 14)
+        say("    the check: " $0); next
+      }
+      if (sub(/^-- /, "") && sub(/ --$/, ":")) { say("    " $0); block = 1; next }
+      if ($0 ~ /^hint: /) hint = 1
+      say((hint ? "  " : "    ") $0)
+    }' "$1"
+}
+
+# The name of check number N of a bats file (for a stage that timed out:
+# the check after the last one TAP reported is the one that hung).
+check_name() { # BATS N
+  sed -n 's/^@test "\(.*\)" {$/\1/p' "$1" | sed -n "${2}p"
+}
+
+echo "Your steps/, each built and run against its own stage's checks:"
+echo
+done_count=0
+failed=
+for s in $stages; do
+  nn=${s%%-*}
+  if [ -n "$failed" ]; then
+    row "$s" "·" "not reached"
+    continue
+  fi
+
+  # From stage 04 on, the runtime needs the busybox rootfs; make builds it
+  # only when it is missing or older than rootfs/build.sh.
+  if [ "$((10#$nn))" -ge 4 ] && ! "${MAKE:-make}" -s --no-print-directory rootfs >"$out/$nn.build.log" 2>&1; then
+    row "$s" "✗" "the rootfs fixture does not build"
+    failed=$s why=rootfs
+    continue
+  fi
+
+  working "$s" "building steps/$s/runtime.c"
+  if ! build "$s"; then
+    row "$s" "✗" "does not compile"
+    failed=$s why=compile
+    continue
+  fi
+
+  working "$s" "running its checks"
+  check "$s"
+  status=$?
+  ok=$(count '^ok ' "$out/$nn.tap")
+  bad=$(count '^not ok ' "$out/$nn.tap")
+  skipped=$(count '^ok .* # skip' "$out/$nn.tap")
+  checks="$ok/$((ok + bad)) checks pass"
+  [ "$skipped" -gt 0 ] && checks="$checks ($skipped skipped)"
+  if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+    row "$s" "✗" "a check did not finish within ${timeout} s"
+    failed=$s why=timeout
+  elif [ "$status" -ne 0 ] || [ "$ok" -eq 0 ]; then
+    row "$s" "✗" "not yet: $checks"
+    failed=$s why=checks
+  else
+    row "$s" "✓" "done: $checks"
+    done_count=$((done_count + 1))
+  fi
+done
+
+echo
+echo "$done_count/$total stages done"
+
+if [ -z "$failed" ]; then
+  skips=$(cat "$out"/*.tap 2>/dev/null | grep -c '^ok .* # skip')
+  if [ "$skips" -gt 0 ]; then
+    echo
+    echo "$skips checks were skipped, each saying why:"
+    grep -h '^ok .* # skip' "$out"/*.tap | sed 's/^ok [0-9]* /  /'
+  fi
+  exit 0
+fi
+
+nn=${failed%%-*}
+echo
+case $why in
+  rootfs)
+    echo "Stage $failed needs the busybox rootfs, and it does not build:"
+    sed 's/^/  /' "$out/$nn.build.log" | head -n 10
+    ;;
+  compile)
+    echo "steps/$failed/runtime.c does not compile; the compiler's first errors:"
+    sed 's/^/  /' "$out/$nn.build.log" | head -n 20
+    echo "  (all of them: $out/$nn.build.log; \`make step-$nn\` shows the same)"
+    ;;
+  timeout)
+    n=$(($(count '^\(not \)\?ok ' "$out/$nn.tap") + 1))
+    echo "Stage $failed: a check ran for more than ${timeout} s and was stopped:"
+    echo "  $(check_name "tests/acceptance/$failed.bats" "$n")"
+    echo "  A runtime hangs when one side waits for the other for ever: a read"
+    echo "  on a pipe whose other end nobody writes or closes, a waitpid() for"
+    echo "  a child that waits on its parent.  Try it by hand with -v."
+    ;;
+  checks)
+    if grep -q '^not ok ' "$out/$nn.tap"; then
+      echo "Stage $failed, the first check that fails:"
+      first_failure "$out/$nn.tap"
+    else
+      # bats could not run the file at all: show what it said.
+      echo "Stage $failed: the checks did not run; bats said:"
+      sed 's/^/  /' "$out/$nn.tap" | tail -n 15
+    fi
+    echo "  (every check of the stage: $out/$nn.tap)"
+    ;;
+esac
+echo
+echo "edit steps/$failed/runtime.c and run \`make step-$nn && sudo make check-$nn\` again"
+exit 1
