@@ -1178,41 +1178,40 @@ static struct {
     char dirs[NCONTROLLERS][1200];
 } owned = {.child = -1};
 
+/* Is WORD one of the words of LIST, which any of SEPS separate? */
+static int has_word(const char *list, const char *word, const char *seps)
+{
+    size_t n = strlen(word);
+
+    for (const char *p = list + strspn(list, seps); *p; p += strspn(p, seps)) {
+        size_t w = strcspn(p, seps);
+        if (w == n && strncmp(p, word, n) == 0)
+            return 1;
+        p += w;
+    }
+    return 0;
+}
+
 /* The path of this process's cgroup in the hierarchy of CONTROLLER (NULL
- * for v2's), from the text of /proc/self/cgroup: lines "ID:LIST:PATH". */
+ * for v2's), from the text of /proc/self/cgroup: lines "ID:LIST:PATH",
+ * LIST empty for v2 and comma-separated for v1. */
 static int cgroup_self_path(const char *text, const char *controller,
                             char *out, size_t len)
 {
-    for (const char *line = text; line && *line;) {
-        const char *c1 = strchr(line, ':'), *nl = strchr(line, '\n');
-        const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        size_t end = nl ? (size_t)(nl - line) : strlen(line);
+    char copy[4096], *save, *line, *list, *path;
 
-        if (c2 && (size_t)(c2 - line) < end) {
-            int match;
-            if (!controller) {
-                match = c2 == c1 + 1;
-            } else {
-                /* LIST is comma-separated: match whole words only. */
-                size_t n = strlen(controller);
-                match = 0;
-                for (const char *w = c1 + 1; w < c2; w = strchr(w, ',') + 1) {
-                    const char *comma = memchr(w, ',', c2 - w);
-                    size_t wl = (comma ? comma : c2) - w;
-                    if (wl == n && strncmp(w, controller, n) == 0)
-                        match = 1;
-                    if (!comma)
-                        break;
-                }
-            }
-            size_t plen = line + end - (c2 + 1);
-            if (match && plen < len) {
-                memcpy(out, c2 + 1, plen);
-                out[plen] = '\0';
-                return 0;
-            }
-        }
-        line = nl ? nl + 1 : NULL;
+    snprintf(copy, sizeof copy, "%s", text);
+    for (line = strtok_r(copy, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        if (!(list = strchr(line, ':')) || !(path = strchr(++list, ':')))
+            continue;
+        *path++ = '\0';
+        if (controller ? !has_word(list, controller, ",") : *list != '\0')
+            continue;
+        if (strlen(path) >= len)
+            return -1;
+        strcpy(out, path);
+        return 0;
     }
     return -1;
 }
@@ -1242,25 +1241,17 @@ static int cgroup_write(const char *dir, const char *file, const char *text)
 static int cgroup_v2_root(const char *root, char *out, size_t len)
 {
     static const char *const where[] = {"", "/unified"};
-    char path[512], buf[512];
+    char path[512], list[512];
 
     for (int i = 0; i < 2; i++) {
         snprintf(path, sizeof path, "%s%s/cgroup.controllers", root, where[i]);
         FILE *f = fopen(path, "re");
         if (!f)
             continue;
-        int n = fgets(buf, sizeof buf, f) ? 1 : 0;
+        int all = fgets(list, sizeof list, f) != NULL;
         fclose(f);
-        /* Words of the list, each padded with spaces to match whole. */
-        char list[520];
-        snprintf(list, sizeof list, " %s", n ? buf : "");
-        list[strcspn(list, "\n")] = ' ';
-        int all = 1;
-        for (int c = 0; c < NCONTROLLERS; c++) {
-            char word[16];
-            snprintf(word, sizeof word, " %s ", cgroup_controllers[c]);
-            all = all && strstr(list, word);
-        }
+        for (int c = 0; all && c < NCONTROLLERS; c++)
+            all = has_word(list, cgroup_controllers[c], " \n");
         if (all) {
             snprintf(out, len, "%s%s", root, where[i]);
             return 0;
@@ -1800,8 +1791,9 @@ static int wait_forwarding(const struct config *cfg, pid_t pid)
                 alarm(cfg->stop_timeout);
         }
     }
-    owned.child = -1;
-    return wait_child(pid);
+    int status = wait_child(pid);
+    owned.child = -1; /* reaped: nothing left for cleanup() to kill */
+    return status;
 }
 
 static int run_container(const struct config *cfg)
