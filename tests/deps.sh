@@ -18,6 +18,7 @@ needs=(
   "procps procps-ng"
   "strace strace"
   "libseccomp-dev libseccomp-devel"
+  "clang-format clang-tools-extra"
 )
 
 if command -v dpkg-query >/dev/null && command -v apt-get >/dev/null; then

@@ -74,6 +74,12 @@ for s in $stages; do
   if msg=$(tests/skeleton.sh check "${s%%-*}" 2>&1); then pass; echo "ok: steps/$s"; else flunk "steps/$s: $msg"; fi
 done
 
+echo "== solutions and skeletons follow .clang-format"
+for f in solutions/*/runtime.c steps/*/runtime.c; do
+  if clang-format --dry-run --Werror "$f" 2>/dev/null; then pass; else flunk "$f is not formatted: clang-format -i $f"; fi
+done
+echo "ok: $(ls solutions/*/runtime.c steps/*/runtime.c | wc -l) files checked"
+
 echo "== solutions pass their own stage and every earlier one"
 for s in $stages; do
   nn=${s%%-*}

@@ -78,12 +78,12 @@ fail(int status, int err, const char *hint, const char *fmt, ...)
 }
 
 /* A system call failed: name it and its arguments, exit 125. */
-#define die(...) fail(125, errno, NULL, __VA_ARGS__)
+#define die(...)            fail(125, errno, NULL, __VA_ARGS__)
 #define die_hint(hint, ...) fail(125, errno, (hint), __VA_ARGS__)
 
 /* -v: one line per setup action, naming the system call. */
-__attribute__((format(printf, 2, 3))) static void
-say(const struct config *cfg, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void say(const struct config *cfg,
+                                                      const char *fmt, ...)
 {
     va_list ap;
 
@@ -142,7 +142,8 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             return 1;
         case ':': /* a missing argument is always the last word read */
             if (strncmp(argv[optind - 1], "--", 2) == 0)
-                snprintf(err, errlen, "%s: needs an argument", argv[optind - 1]);
+                snprintf(err, errlen, "%s: needs an argument",
+                         argv[optind - 1]);
             else
                 snprintf(err, errlen, "-%c: needs an argument", optopt);
             return -1;
@@ -189,7 +190,8 @@ static noreturn void exec_command(const struct config *cfg)
     /* No descriptor of ours may reach the container (runc's
      * CVE-2024-21626 leaked one): mark all but 0-2 close-on-exec. */
     if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-        die_hint("needs Linux 5.11", "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
+        die_hint("needs Linux 5.11",
+                 "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
     say(cfg, "execvp(\"%s\")", cfg->argv[0]);
     execvp(cfg->argv[0], cfg->argv);
     /* The shell's convention, which docker follows: 127 not found, 126

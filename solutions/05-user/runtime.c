@@ -54,10 +54,10 @@ static const struct {
     int flag;
     const char *name;
 } namespaces[] = {
-    {CLONE_NEWUTS, "CLONE_NEWUTS"}, /* 01: hostname */
-    {CLONE_NEWIPC, "CLONE_NEWIPC"}, /* 02: SysV IPC, POSIX queues */
-    {CLONE_NEWPID, "CLONE_NEWPID"}, /* 03: process ids */
-    {CLONE_NEWNS, "CLONE_NEWNS"},   /* 04: mounts */
+    {CLONE_NEWUTS, "CLONE_NEWUTS"},   /* 01: hostname */
+    {CLONE_NEWIPC, "CLONE_NEWIPC"},   /* 02: SysV IPC, POSIX queues */
+    {CLONE_NEWPID, "CLONE_NEWPID"},   /* 03: process ids */
+    {CLONE_NEWNS, "CLONE_NEWNS"},     /* 04: mounts */
     {CLONE_NEWUSER, "CLONE_NEWUSER"}, /* 05: user and group ids */
     {0, NULL},
 };
@@ -101,12 +101,12 @@ fail(int status, int err, const char *hint, const char *fmt, ...)
 }
 
 /* A system call failed: name it and its arguments, exit 125. */
-#define die(...) fail(125, errno, NULL, __VA_ARGS__)
+#define die(...)            fail(125, errno, NULL, __VA_ARGS__)
 #define die_hint(hint, ...) fail(125, errno, (hint), __VA_ARGS__)
 
 /* -v: one line per setup action, naming the system call. */
-__attribute__((format(printf, 2, 3))) static void
-say(const struct config *cfg, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void say(const struct config *cfg,
+                                                      const char *fmt, ...)
 {
     va_list ap;
 
@@ -123,20 +123,21 @@ say(const struct config *cfg, const char *fmt, ...)
 
 static void usage(FILE *out)
 {
-    fputs("Usage: step [OPTION]... [--] [COMMAND [ARG]...]\n"
-          "Run COMMAND (default /bin/sh) in a new container.\n"
-          "\n"
-          "  -n, --hostname NAME  container hostname (default: container)\n"
-          "  -r, --rootfs DIR     root filesystem (default: " STEP_ROOTFS ")\n"
-          "      --uid-map IN:OUT:COUNT  user ids IN.. inside are OUT.. on the\n"
-          "      --gid-map IN:OUT:COUNT  host (and group ids); default as root\n"
-          "                       0:100000:65536, else 0:<your id>:1\n"
-          "  -v, --verbose        narrate each setup step on stderr\n"
-          "  -h, --help           show this help and exit\n"
-          "\n"
-          "Exit status: the command's; 128+N if it died of signal N; 125 if\n"
-          "the runtime failed; 126 if COMMAND cannot run; 127 if not found.\n",
-          out);
+    fputs(
+        "Usage: step [OPTION]... [--] [COMMAND [ARG]...]\n"
+        "Run COMMAND (default /bin/sh) in a new container.\n"
+        "\n"
+        "  -n, --hostname NAME  container hostname (default: container)\n"
+        "  -r, --rootfs DIR     root filesystem (default: " STEP_ROOTFS ")\n"
+        "      --uid-map IN:OUT:COUNT  user ids IN.. inside are OUT.. on the\n"
+        "      --gid-map IN:OUT:COUNT  host (and group ids); default as root\n"
+        "                       0:100000:65536, else 0:<your id>:1\n"
+        "  -v, --verbose        narrate each setup step on stderr\n"
+        "  -h, --help           show this help and exit\n"
+        "\n"
+        "Exit status: the command's; 128+N if it died of signal N; 125 if\n"
+        "the runtime failed; 126 if COMMAND cannot run; 127 if not found.\n",
+        out);
 }
 
 /* "IN:OUT:COUNT" into MAP.  user_namespaces(7): ids are 32-bit and
@@ -202,8 +203,8 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             break;
         case 'U':
         case 'G':
-            if (parse_id_map(optarg, opt == 'U' ? &cfg->uid_map
-                                                : &cfg->gid_map) < 0) {
+            if (parse_id_map(optarg,
+                             opt == 'U' ? &cfg->uid_map : &cfg->gid_map) < 0) {
                 snprintf(err, errlen,
                          "--%s-map %s: want INSIDE:OUTSIDE:COUNT, "
                          "COUNT > 0, every id below 4294967295",
@@ -218,7 +219,8 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             return 1;
         case ':': /* a missing argument is always the last word read */
             if (strncmp(argv[optind - 1], "--", 2) == 0)
-                snprintf(err, errlen, "%s: needs an argument", argv[optind - 1]);
+                snprintf(err, errlen, "%s: needs an argument",
+                         argv[optind - 1]);
             else
                 snprintf(err, errlen, "-%c: needs an argument", optopt);
             return -1;
@@ -272,7 +274,7 @@ static void setup_uts(const struct config *cfg)
 /* In a user namespace even host root is held to the permission bits of
  * directories it does not own (it has capabilities only inside). */
 #define ROOTFS_EACCES                                                          \
-    "in a user namespace every directory above the rootfs must let others "   \
+    "in a user namespace every directory above the rootfs must let others "    \
     "search it (chmod o+x), or run without sudo"
 
 /* runc's CVE-2023-27561: were the rootfs's proc a symlink to, say,
@@ -310,8 +312,10 @@ static void mount_dev(const struct config *cfg)
     static const char *const nodes[] = {"null",   "zero",    "full",
                                         "random", "urandom", "tty"};
     static const char *const links[][2] = {
-        {"/proc/self/fd", "dev/fd"},     {"/proc/self/fd/0", "dev/stdin"},
-        {"/proc/self/fd/1", "dev/stdout"}, {"/proc/self/fd/2", "dev/stderr"},
+        {"/proc/self/fd", "dev/fd"},
+        {"/proc/self/fd/0", "dev/stdin"},
+        {"/proc/self/fd/1", "dev/stdout"},
+        {"/proc/self/fd/2", "dev/stderr"},
     };
     char host[64], here[64];
 
@@ -415,8 +419,8 @@ static void setup_mounts(const struct config *cfg)
     /* A proc that shows our PID namespace, not the host's. */
     say(cfg, "mount(\"proc\", \"proc\", \"proc\", "
              "MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)");
-    if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-              NULL) < 0)
+    if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) <
+        0)
         die("mount(\"proc\", \"proc\")");
     mount_dev(cfg);
     /* /sys read-only: the container may look, never tune the host.  The
@@ -452,8 +456,10 @@ static void setup_mounts(const struct config *cfg)
     if (chdir("/") < 0)
         die("chdir(\"/\")");
     /* The caller's PATH names the host's directories, not these. */
-    if (setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
-                       "/sbin:/bin", 1) < 0)
+    if (setenv("PATH",
+               "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+               "/sbin:/bin",
+               1) < 0)
         die("setenv(\"PATH\")");
 }
 
@@ -570,7 +576,8 @@ static noreturn void exec_command(const struct config *cfg)
     /* No descriptor of ours may reach the container (runc's
      * CVE-2024-21626 leaked one): mark all but 0-2 close-on-exec. */
     if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-        die_hint("needs Linux 5.11", "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
+        die_hint("needs Linux 5.11",
+                 "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
     say(cfg, "execvp(\"%s\")", cfg->argv[0]);
     execvp(cfg->argv[0], cfg->argv);
     /* The shell's convention, which docker follows: 127 not found, 126

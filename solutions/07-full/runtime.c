@@ -57,9 +57,9 @@
 #define CPU_PERIOD 100000
 
 /* The bridge made on first use, and its address: 10.77.0.1/24. */
-#define LAB_BRIDGE "lab0"
+#define LAB_BRIDGE  "lab0"
 #define LAB_GATEWAY 0x0a4d0001U
-#define LAB_PREFIX 24
+#define LAB_PREFIX  24
 
 struct config {
     /* 01: the base runtime and the UTS namespace */
@@ -92,10 +92,10 @@ static const struct {
     int flag;
     const char *name;
 } namespaces[] = {
-    {CLONE_NEWUTS, "CLONE_NEWUTS"}, /* 01: hostname */
-    {CLONE_NEWIPC, "CLONE_NEWIPC"}, /* 02: SysV IPC, POSIX queues */
-    {CLONE_NEWPID, "CLONE_NEWPID"}, /* 03: process ids */
-    {CLONE_NEWNS, "CLONE_NEWNS"},   /* 04: mounts */
+    {CLONE_NEWUTS, "CLONE_NEWUTS"},   /* 01: hostname */
+    {CLONE_NEWIPC, "CLONE_NEWIPC"},   /* 02: SysV IPC, POSIX queues */
+    {CLONE_NEWPID, "CLONE_NEWPID"},   /* 03: process ids */
+    {CLONE_NEWNS, "CLONE_NEWNS"},     /* 04: mounts */
     {CLONE_NEWUSER, "CLONE_NEWUSER"}, /* 05: user and group ids */
     {CLONE_NEWNET, "CLONE_NEWNET"},   /* 06: network devices, addresses */
     {0, NULL},
@@ -140,12 +140,12 @@ fail(int status, int err, const char *hint, const char *fmt, ...)
 }
 
 /* A system call failed: name it and its arguments, exit 125. */
-#define die(...) fail(125, errno, NULL, __VA_ARGS__)
+#define die(...)            fail(125, errno, NULL, __VA_ARGS__)
 #define die_hint(hint, ...) fail(125, errno, (hint), __VA_ARGS__)
 
 /* -v: one line per setup action, naming the system call. */
-__attribute__((format(printf, 2, 3))) static void
-say(const struct config *cfg, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void say(const struct config *cfg,
+                                                      const char *fmt, ...)
 {
     va_list ap;
 
@@ -162,33 +162,35 @@ say(const struct config *cfg, const char *fmt, ...)
 
 static void usage(FILE *out)
 {
-    fputs("Usage: step [OPTION]... [--] [COMMAND [ARG]...]\n"
-          "       step [-v] exec PID [--] COMMAND [ARG]...\n"
-          "Run COMMAND (default /bin/sh) in a new container, or in the running\n"
-          "one whose PID 1 has host pid PID.\n"
-          "\n"
-          "  -n, --hostname NAME  container hostname (default: container)\n"
-          "  -r, --rootfs DIR     root filesystem (default: " STEP_ROOTFS ")\n"
-          "      --uid-map IN:OUT:COUNT  user ids IN.. inside are OUT.. on the\n"
-          "      --gid-map IN:OUT:COUNT  host (and group ids); default as root\n"
-          "                       0:100000:65536, else 0:<your id>:1\n"
-          "      --ip ADDR/PREFIX container address (default: the first free\n"
-          "                       one of the bridge's subnet)\n"
-          "      --bridge NAME    host bridge (default: lab0, 10.77.0.1/24, made\n"
-          "                       on first use)\n"
-          "      --net none       loopback only (also when not run as root)\n"
-          "  -m, --memory SIZE    memory limit, SIZE like 64m or 1g\n"
-          "  -p, --pids N         at most N processes\n"
-          "  -c, --cpus N         CPU limit, fractions allowed: 0.5\n"
-          "      --init           a minimal init is PID 1 and reaps orphans\n"
-          "      --stop-timeout SECONDS  after SIGINT or SIGTERM, wait this\n"
-          "                       long before SIGKILL (default 10)\n"
-          "  -v, --verbose        narrate each setup step on stderr\n"
-          "  -h, --help           show this help and exit\n"
-          "\n"
-          "Exit status: the command's; 128+N if it died of signal N; 125 if\n"
-          "the runtime failed; 126 if COMMAND cannot run; 127 if not found.\n",
-          out);
+    fputs(
+        "Usage: step [OPTION]... [--] [COMMAND [ARG]...]\n"
+        "       step [-v] exec PID [--] COMMAND [ARG]...\n"
+        "Run COMMAND (default /bin/sh) in a new container, or in the running\n"
+        "one whose PID 1 has host pid PID.\n"
+        "\n"
+        "  -n, --hostname NAME  container hostname (default: container)\n"
+        "  -r, --rootfs DIR     root filesystem (default: " STEP_ROOTFS ")\n"
+        "      --uid-map IN:OUT:COUNT  user ids IN.. inside are OUT.. on the\n"
+        "      --gid-map IN:OUT:COUNT  host (and group ids); default as root\n"
+        "                       0:100000:65536, else 0:<your id>:1\n"
+        "      --ip ADDR/PREFIX container address (default: the first free\n"
+        "                       one of the bridge's subnet)\n"
+        "      --bridge NAME    host bridge (default: lab0, 10.77.0.1/24, "
+        "made\n"
+        "                       on first use)\n"
+        "      --net none       loopback only (also when not run as root)\n"
+        "  -m, --memory SIZE    memory limit, SIZE like 64m or 1g\n"
+        "  -p, --pids N         at most N processes\n"
+        "  -c, --cpus N         CPU limit, fractions allowed: 0.5\n"
+        "      --init           a minimal init is PID 1 and reaps orphans\n"
+        "      --stop-timeout SECONDS  after SIGINT or SIGTERM, wait this\n"
+        "                       long before SIGKILL (default 10)\n"
+        "  -v, --verbose        narrate each setup step on stderr\n"
+        "  -h, --help           show this help and exit\n"
+        "\n"
+        "Exit status: the command's; 128+N if it died of signal N; 125 if\n"
+        "the runtime failed; 126 if COMMAND cannot run; 127 if not found.\n",
+        out);
 }
 
 /* "IN:OUT:COUNT" into MAP.  user_namespaces(7): ids are 32-bit and
@@ -252,9 +254,21 @@ static int parse_size(const char *s, unsigned long long *bytes)
     if (errno)
         return -1;
     switch (*end) {
-    case 'k': case 'K': shift = 10; end++; break;
-    case 'm': case 'M': shift = 20; end++; break;
-    case 'g': case 'G': shift = 30; end++; break;
+    case 'k':
+    case 'K':
+        shift = 10;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        shift = 20;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        shift = 30;
+        end++;
+        break;
     }
     if (*end || n == 0 || n > (1ULL << 62) >> shift)
         return -1;
@@ -304,9 +318,10 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
     };
     int opt;
 
-    *cfg = (struct config){
-        .hostname = "container", .rootfs = STEP_ROOTFS, .bridge = LAB_BRIDGE,
-        .stop_timeout = 10};
+    *cfg = (struct config){.hostname = "container",
+                           .rootfs = STEP_ROOTFS,
+                           .bridge = LAB_BRIDGE,
+                           .stop_timeout = 10};
     /* Root maps the container's root to an unused range, as podman and
      * docker's userns-remap do; anyone else can only map their own ids. */
     if (geteuid() == 0) {
@@ -318,7 +333,8 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
     optind = 0; /* glibc: start afresh, so tests can call us repeatedly */
     opterr = 0;
     /* '+': stop at the first non-option, so `step ls -l` keeps its -l. */
-    while ((opt = getopt_long(argc, argv, "+:n:r:m:p:c:vh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+:n:r:m:p:c:vh", longopts, NULL)) !=
+           -1) {
         switch (opt) {
         case 'n':
             cfg->hostname = optarg;
@@ -328,8 +344,8 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             break;
         case 'U':
         case 'G':
-            if (parse_id_map(optarg, opt == 'U' ? &cfg->uid_map
-                                                : &cfg->gid_map) < 0) {
+            if (parse_id_map(optarg,
+                             opt == 'U' ? &cfg->uid_map : &cfg->gid_map) < 0) {
                 snprintf(err, errlen,
                          "--%s-map %s: want INSIDE:OUTSIDE:COUNT, "
                          "COUNT > 0, every id below 4294967295",
@@ -339,8 +355,10 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             break;
         case 'I':
             if (parse_cidr(optarg, &cfg->ip, &cfg->ip_prefix) < 0) {
-                snprintf(err, errlen, "--ip %s: want ADDR/PREFIX, e.g. "
-                         "10.77.0.5/24, prefix 1 to 30", optarg);
+                snprintf(err, errlen,
+                         "--ip %s: want ADDR/PREFIX, e.g. "
+                         "10.77.0.5/24, prefix 1 to 30",
+                         optarg);
                 return -1;
             }
             cfg->ip_set = 1;
@@ -364,8 +382,10 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             break;
         case 'm':
             if (parse_size(optarg, &cfg->memory) < 0) {
-                snprintf(err, errlen, "--memory %s: want a size like 64m or "
-                         "1g, more than 0", optarg);
+                snprintf(err, errlen,
+                         "--memory %s: want a size like 64m or "
+                         "1g, more than 0",
+                         optarg);
                 return -1;
             }
             break;
@@ -375,8 +395,10 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             long n = strtol(optarg, &end, 10);
             if (*optarg < '0' || *optarg > '9' || *end || n < 1 ||
                 n > 4194304) {
-                snprintf(err, errlen, "--%s %s: want a whole number, 1 or "
-                         "more", opt == 'p' ? "pids" : "stop-timeout", optarg);
+                snprintf(err, errlen,
+                         "--%s %s: want a whole number, 1 or "
+                         "more",
+                         opt == 'p' ? "pids" : "stop-timeout", optarg);
                 return -1;
             }
             if (opt == 'p')
@@ -387,8 +409,10 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
         }
         case 'c':
             if (parse_cpus(optarg, &cfg->cpu_quota) < 0) {
-                snprintf(err, errlen, "--cpus %s: want a number of CPUs like "
-                         "0.5 or 2, at least 0.01", optarg);
+                snprintf(err, errlen,
+                         "--cpus %s: want a number of CPUs like "
+                         "0.5 or 2, at least 0.01",
+                         optarg);
                 return -1;
             }
             break;
@@ -402,7 +426,8 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             return 1;
         case ':': /* a missing argument is always the last word read */
             if (strncmp(argv[optind - 1], "--", 2) == 0)
-                snprintf(err, errlen, "%s: needs an argument", argv[optind - 1]);
+                snprintf(err, errlen, "%s: needs an argument",
+                         argv[optind - 1]);
             else
                 snprintf(err, errlen, "-%c: needs an argument", optopt);
             return -1;
@@ -434,7 +459,8 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
         char *end;
         long pid = optind + 1 < argc ? strtol(argv[optind + 1], &end, 10) : 0;
         if (pid < 1 || pid > 4194304 || *end) {
-            snprintf(err, errlen, "exec: want the container's PID 1 as a host "
+            snprintf(err, errlen,
+                     "exec: want the container's PID 1 as a host "
                      "pid, then the command");
             return -1;
         }
@@ -480,7 +506,7 @@ static void setup_uts(const struct config *cfg)
 /* In a user namespace even host root is held to the permission bits of
  * directories it does not own (it has capabilities only inside). */
 #define ROOTFS_EACCES                                                          \
-    "in a user namespace every directory above the rootfs must let others "   \
+    "in a user namespace every directory above the rootfs must let others "    \
     "search it (chmod o+x), or run without sudo"
 
 /* runc's CVE-2023-27561: were the rootfs's proc a symlink to, say,
@@ -518,8 +544,10 @@ static void mount_dev(const struct config *cfg)
     static const char *const nodes[] = {"null",   "zero",    "full",
                                         "random", "urandom", "tty"};
     static const char *const links[][2] = {
-        {"/proc/self/fd", "dev/fd"},     {"/proc/self/fd/0", "dev/stdin"},
-        {"/proc/self/fd/1", "dev/stdout"}, {"/proc/self/fd/2", "dev/stderr"},
+        {"/proc/self/fd", "dev/fd"},
+        {"/proc/self/fd/0", "dev/stdin"},
+        {"/proc/self/fd/1", "dev/stdout"},
+        {"/proc/self/fd/2", "dev/stderr"},
     };
     char host[64], here[64];
 
@@ -623,8 +651,8 @@ static void setup_mounts(const struct config *cfg)
     /* A proc that shows our PID namespace, not the host's. */
     say(cfg, "mount(\"proc\", \"proc\", \"proc\", "
              "MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)");
-    if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-              NULL) < 0)
+    if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) <
+        0)
         die("mount(\"proc\", \"proc\")");
     mount_dev(cfg);
     /* /sys read-only: the container may look, never tune the host.  With
@@ -660,8 +688,10 @@ static void setup_mounts(const struct config *cfg)
     if (chdir("/") < 0)
         die("chdir(\"/\")");
     /* The caller's PATH names the host's directories, not these. */
-    if (setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
-                       "/sbin:/bin", 1) < 0)
+    if (setenv("PATH",
+               "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+               "/sbin:/bin",
+               1) < 0)
         die("setenv(\"PATH\")");
 }
 
@@ -840,8 +870,8 @@ static void *nl_start(struct nlreq *r, void *buf, size_t cap,
 /* RTM_NEWLINK for a veth pair: HOST_END on the bridge MASTER and up, the
  * peer named eth0 and born in the network namespace of PID.  Returns
  * the message length, or -1 if BUF is too small. */
-static int build_veth(void *buf, size_t cap, const char *host_end,
-                      int master, pid_t pid)
+static int build_veth(void *buf, size_t cap, const char *host_end, int master,
+                      pid_t pid)
 {
     struct nlreq r;
     struct ifinfomsg *ifi, peer = {.ifi_family = AF_UNSPEC};
@@ -1049,8 +1079,9 @@ static int bridge_ensure(const struct config *cfg, int nl, uint32_t *gateway,
                      cfg->bridge);
         say(cfg, "rtnetlink: RTM_NEWADDR 10.77.0.1/%d on %s", LAB_PREFIX,
             cfg->bridge);
-        if (nl_talk(nl, msg, build_addr(msg, sizeof msg, index, LAB_GATEWAY,
-                                        LAB_PREFIX)) < 0 &&
+        if (nl_talk(nl, msg,
+                    build_addr(msg, sizeof msg, index, LAB_GATEWAY,
+                               LAB_PREFIX)) < 0 &&
             errno != EEXIST)
             die("rtnetlink: RTM_NEWADDR 10.77.0.1/%d on %s", LAB_PREFIX,
                 cfg->bridge);
@@ -1060,21 +1091,25 @@ static int bridge_ensure(const struct config *cfg, int nl, uint32_t *gateway,
     /* Room for the bridge and at least one container, and no shift by
      * 32 below. */
     if (*prefix < 1 || *prefix > 30)
-        fail(125, 0, NULL, "bridge %s: its prefix /%d leaves no address for "
-             "a container", cfg->bridge, *prefix);
+        fail(125, 0, NULL,
+             "bridge %s: its prefix /%d leaves no address for "
+             "a container",
+             cfg->bridge, *prefix);
     return index;
 }
 
 /* Make the veth of ADDR for the child PID: 0, or -1 with errno, EEXIST
  * when a container already has that address. */
-static int veth_try(const struct config *cfg, int nl, uint32_t addr,
-                    int master, pid_t pid)
+static int veth_try(const struct config *cfg, int nl, uint32_t addr, int master,
+                    pid_t pid)
 {
     char msg[512], name[IFNAMSIZ];
 
     veth_name(name, sizeof name, addr);
-    say(cfg, "rtnetlink: RTM_NEWLINK veth %s master %s up, peer eth0 in "
-             "the network namespace of pid %d", name, cfg->bridge, (int)pid);
+    say(cfg,
+        "rtnetlink: RTM_NEWLINK veth %s master %s up, peer eth0 in "
+        "the network namespace of pid %d",
+        name, cfg->bridge, (int)pid);
     if (nl_talk(nl, msg, build_veth(msg, sizeof msg, name, master, pid)) == 0)
         return 0;
     if (errno != EEXIST)
@@ -1092,8 +1127,8 @@ static void veth_create(const struct config *cfg, pid_t pid, struct go *go)
     int prefix, nl = nl_open();
     int master = bridge_ensure(cfg, nl, &gateway, &prefix);
 
-    if (cfg->ip_set && (cfg->ip_prefix != prefix ||
-                        !host_in_subnet(cfg->ip, gateway, prefix)))
+    if (cfg->ip_set &&
+        (cfg->ip_prefix != prefix || !host_in_subnet(cfg->ip, gateway, prefix)))
         fail(125, 0, NULL, "--ip: not a host address of %s's subnet %s/%d",
              cfg->bridge, ip4(gateway & (0xffffffffU << (32 - prefix)), ip),
              prefix);
@@ -1117,8 +1152,8 @@ static void veth_create(const struct config *cfg, pid_t pid, struct go *go)
                  "bridge %s", cfg->bridge);
     }
     close(nl);
-    *go = (struct go){.net = 1, .addr = addr, .gateway = gateway,
-                      .prefix = prefix};
+    *go = (struct go){
+        .net = 1, .addr = addr, .gateway = gateway, .prefix = prefix};
 }
 
 /* The child: lo up always; with a veth, eth0's address, eth0 up, and
@@ -1137,16 +1172,18 @@ static void setup_net(const struct config *cfg, const struct go *go)
             die("if_nametoindex(\"eth0\")");
         say(cfg, "rtnetlink: RTM_NEWADDR %s/%d on eth0", ip4(go->addr, ip),
             go->prefix);
-        if (nl_talk(nl, msg, build_addr(msg, sizeof msg, eth0, go->addr,
-                                        go->prefix)) < 0)
+        if (nl_talk(nl, msg,
+                    build_addr(msg, sizeof msg, eth0, go->addr, go->prefix)) <
+            0)
             die("rtnetlink: RTM_NEWADDR on eth0");
         say(cfg, "rtnetlink: RTM_NEWLINK eth0 up");
         if (nl_talk(nl, msg, build_link_up(msg, sizeof msg, eth0)) < 0)
             die("rtnetlink: RTM_NEWLINK eth0 up");
         say(cfg, "rtnetlink: RTM_NEWROUTE default via %s",
             ip4(go->gateway, ip));
-        if (nl_talk(nl, msg, build_default_route(msg, sizeof msg, eth0,
-                                                 go->gateway)) < 0)
+        if (nl_talk(nl, msg,
+                    build_default_route(msg, sizeof msg, eth0, go->gateway)) <
+            0)
             die("rtnetlink: RTM_NEWROUTE default");
     }
     close(nl);
@@ -1195,8 +1232,8 @@ static int has_word(const char *list, const char *word, const char *seps)
 /* The path of this process's cgroup in the hierarchy of CONTROLLER (NULL
  * for v2's), from the text of /proc/self/cgroup: lines "ID:LIST:PATH",
  * LIST empty for v2 and comma-separated for v1. */
-static int cgroup_self_path(const char *text, const char *controller,
-                            char *out, size_t len)
+static int cgroup_self_path(const char *text, const char *controller, char *out,
+                            size_t len)
 {
     char copy[4096], *save, *line, *list, *path;
 
@@ -1327,7 +1364,8 @@ static void cgroup_v2_setup(const struct config *cfg, const char *root,
     static const char enable[] = "+memory +pids +cpu";
     char parent[1100], lab[600];
 
-    snprintf(parent, sizeof parent, "%s%s", root, strcmp(self, "/") ? self : "");
+    snprintf(parent, sizeof parent, "%s%s", root,
+             strcmp(self, "/") ? self : "");
     say(cfg, "cgroup v2 at %s", root);
     say(cfg, "write(\"%s/cgroup.subtree_control\", \"%s\")", parent, enable);
     if (cgroup_write(parent, "cgroup.subtree_control", enable) < 0) {
@@ -1381,7 +1419,8 @@ static void cgroup_setup(const struct config *cfg, const char *root)
     }
     say(cfg, "cgroup v1 (v2 at %s lacks memory, pids or cpu)", root);
     for (int c = 0; c < NCONTROLLERS; c++) {
-        if (cgroup_self_path(text, cgroup_controllers[c], self, sizeof self) < 0)
+        if (cgroup_self_path(text, cgroup_controllers[c], self, sizeof self) <
+            0)
             fail(125, 0, "see make doctor", "no %s cgroup in /proc/self/cgroup",
                  cgroup_controllers[c]);
         snprintf(dir, sizeof dir, "%s/%s%s", root, cgroup_controllers[c],
@@ -1438,10 +1477,10 @@ static void cleanup(void)
  * here lets it mount, load modules, trace, change the clock or reach
  * devices it was not given. */
 static const int kept_caps[] = {
-    CAP_CHOWN,  CAP_DAC_OVERRIDE,     CAP_FSETID,     CAP_FOWNER,
-    CAP_MKNOD,  CAP_NET_RAW,          CAP_SETGID,     CAP_SETUID,
-    CAP_SETFCAP, CAP_SETPCAP,         CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
-    CAP_KILL,   CAP_AUDIT_WRITE,
+    CAP_CHOWN,   CAP_DAC_OVERRIDE, CAP_FSETID,           CAP_FOWNER,
+    CAP_MKNOD,   CAP_NET_RAW,      CAP_SETGID,           CAP_SETUID,
+    CAP_SETFCAP, CAP_SETPCAP,      CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
+    CAP_KILL,    CAP_AUDIT_WRITE,
 };
 
 static int cap_kept(int cap)
@@ -1483,17 +1522,20 @@ static void drop_caps(const struct config *cfg)
 }
 
 /* The OCI default config's masked and read-only /proc (and /sys) paths,
- * inside the new root: files that describe or steer the host's kernel.  A masked file gets /dev/null bound over it,
- * a masked directory an empty read-only tmpfs. */
+ * inside the new root: files that describe or steer the host's kernel.  A
+ * masked file gets /dev/null bound over it, a masked directory an empty
+ * read-only tmpfs. */
 static void mask_paths(const struct config *cfg)
 {
     static const char *const masked[] = {
-        "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
-        "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
-        "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+        "/proc/acpi",        "/proc/asound",        "/proc/kcore",
+        "/proc/keys",        "/proc/latency_stats", "/proc/timer_list",
+        "/proc/timer_stats", "/proc/sched_debug",   "/proc/scsi",
+        "/sys/firmware",
     };
     static const char *const readonly[] = {
-        "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+        "/proc/bus",           "/proc/fs", "/proc/irq", "/proc/sys",
+        "/proc/sysrq-trigger",
     };
     struct stat st;
 
@@ -1522,23 +1564,53 @@ static void setup_seccomp(const struct config *cfg)
 {
     static const char *const denied[] = {
         /* the kernel's keyring is not namespaced */
-        "keyctl", "add_key", "request_key",
+        "keyctl",
+        "add_key",
+        "request_key",
         /* reading and steering other processes */
-        "ptrace", "process_vm_readv", "process_vm_writev", "kcmp",
+        "ptrace",
+        "process_vm_readv",
+        "process_vm_writev",
+        "kcmp",
         /* kernel observability and programs, a rich attack surface */
-        "perf_event_open", "bpf", "userfaultfd", "lookup_dcookie",
+        "perf_event_open",
+        "bpf",
+        "userfaultfd",
+        "lookup_dcookie",
         /* mounts: none after setup, old API or new */
-        "mount", "umount2", "pivot_root", "fsopen", "fsconfig", "fsmount",
-        "fspick", "move_mount", "open_tree", "mount_setattr",
+        "mount",
+        "umount2",
+        "pivot_root",
+        "fsopen",
+        "fsconfig",
+        "fsmount",
+        "fspick",
+        "move_mount",
+        "open_tree",
+        "mount_setattr",
         /* joining other namespaces */
         "setns",
         /* the machine itself: kernels, modules, clocks, swap, reboot */
-        "kexec_load", "kexec_file_load", "init_module", "finit_module",
-        "delete_module", "clock_settime", "clock_adjtime", "adjtimex",
-        "settimeofday", "swapon", "swapoff", "reboot", "acct", "quotactl",
-        "syslog", "iopl", "ioperm",
+        "kexec_load",
+        "kexec_file_load",
+        "init_module",
+        "finit_module",
+        "delete_module",
+        "clock_settime",
+        "clock_adjtime",
+        "adjtimex",
+        "settimeofday",
+        "swapon",
+        "swapoff",
+        "reboot",
+        "acct",
+        "quotactl",
+        "syslog",
+        "iopl",
+        "ioperm",
         /* file handles bypass the mount's view (the "shocker" escape) */
-        "open_by_handle_at", "name_to_handle_at",
+        "open_by_handle_at",
+        "name_to_handle_at",
     };
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
     int rc = ctx ? 0 : -ENOMEM;
@@ -1555,19 +1627,19 @@ static void setup_seccomp(const struct config *cfg)
     /* No new user namespace: its root would get the capabilities we
      * dropped, over namespaces of its own. */
     if (rc == 0)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 1,
-                              SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER,
-                                      CLONE_NEWUSER));
+        rc = seccomp_rule_add(
+            ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 1,
+            SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
     if (rc == 0)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
-                              SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER,
-                                      CLONE_NEWUSER));
+        rc = seccomp_rule_add(
+            ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+            SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
     /* TIOCSTI pushes keystrokes into the terminal we share with the host.
      * Compare all 32 bits: a wider argument must not slip past. */
     if (rc == 0)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-                              SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL,
-                                      TIOCSTI));
+        rc = seccomp_rule_add(
+            ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+            SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, TIOCSTI));
     /* No setuid or setgid files: they would outlive the container. */
     for (unsigned long bit = S_ISUID; rc == 0 && bit >= S_ISGID; bit >>= 1) {
         rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(chmod), 1,
@@ -1576,15 +1648,17 @@ static void setup_seccomp(const struct config *cfg)
             rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(fchmod),
                                   1, SCMP_A1(SCMP_CMP_MASKED_EQ, bit, bit));
         if (rc == 0)
-            rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
-                                  SCMP_SYS(fchmodat), 1,
-                                  SCMP_A2(SCMP_CMP_MASKED_EQ, bit, bit));
+            rc =
+                seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(fchmodat),
+                                 1, SCMP_A2(SCMP_CMP_MASKED_EQ, bit, bit));
         if (rc == 0)
             rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), NR_fchmodat2, 1,
                                   SCMP_A2(SCMP_CMP_MASKED_EQ, bit, bit));
     }
-    say(cfg, "seccomp_load() (%zu calls denied, clone3 ENOSYS, TIOCSTI, "
-             "setuid chmod)", sizeof denied / sizeof denied[0]);
+    say(cfg,
+        "seccomp_load() (%zu calls denied, clone3 ENOSYS, TIOCSTI, "
+        "setuid chmod)",
+        sizeof denied / sizeof denied[0]);
     if (rc == 0)
         rc = seccomp_load(ctx);
     seccomp_release(ctx);
@@ -1609,8 +1683,8 @@ static void harden(const struct config *cfg)
 /* ---- 07 signals: signal(7), pid_namespaces(7) ---- */
 
 /* What the runtime and --init forward to the container. */
-static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
-                                SIGUSR2};
+static const int forwarded[] = {SIGINT,  SIGTERM, SIGHUP,
+                                SIGQUIT, SIGUSR1, SIGUSR2};
 
 static void forwarded_set(sigset_t *set)
 {
@@ -1678,7 +1752,8 @@ static noreturn void exec_command(const struct config *cfg)
     /* No descriptor of ours may reach the container (runc's
      * CVE-2024-21626 leaked one): mark all but 0-2 close-on-exec. */
     if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-        die_hint("needs Linux 5.11", "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
+        die_hint("needs Linux 5.11",
+                 "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
     /* The runtime blocked the signals it forwards; the command may not
      * inherit that. */
     forwarded_set(&set);
@@ -1878,7 +1953,7 @@ static int run_container(const struct config *cfg)
 /* The namespaces `step exec` joins, in order: the user namespace first,
  * for it gives the capabilities over the others, which it owns; the
  * mount namespace last, since joining it changes what paths mean. */
-static const char *const exec_namespaces[] = {"user", "ipc", "uts", "net",
+static const char *const exec_namespaces[] = {"user", "ipc",    "uts", "net",
                                               "pid",  "cgroup", "mnt"};
 #define NEXEC_NS 7
 
@@ -1928,8 +2003,8 @@ static void exec_join_cgroups(const struct config *cfg, pid_t pid)
     for (i = 0; i < NCONTROLLERS; i++) {
         if (cgroup_self_path(text, cgroup_controllers[i], where, sizeof where))
             continue;
-        snprintf(dir, sizeof dir, "%s/%s%s", CGROUP_ROOT,
-                 cgroup_controllers[i], where);
+        snprintf(dir, sizeof dir, "%s/%s%s", CGROUP_ROOT, cgroup_controllers[i],
+                 where);
         say(cfg, "write(\"%s/cgroup.procs\", \"%s\")", dir, me);
         if (cgroup_write(dir, "cgroup.procs", me) < 0)
             die("write(\"%s/cgroup.procs\")", dir);
@@ -1948,8 +2023,10 @@ static int run_exec(const struct config *cfg)
 
     switch (container_pid1(pid)) {
     case -1:
-        fail(125, ESRCH, "the container's PID 1 is the runtime's child: "
-             "pgrep -P <runtime pid>", "exec %d", (int)pid);
+        fail(125, ESRCH,
+             "the container's PID 1 is the runtime's child: "
+             "pgrep -P <runtime pid>",
+             "exec %d", (int)pid);
     case 0:
         fail(125, 0, NULL, "exec %d: not the PID 1 of a container", (int)pid);
     }

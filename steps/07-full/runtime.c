@@ -52,9 +52,9 @@
  * quota is a share of. */
 
 /* The bridge made on first use, and its address: 10.77.0.1/24. */
-#define LAB_BRIDGE "lab0"
+#define LAB_BRIDGE  "lab0"
 #define LAB_GATEWAY 0x0a4d0001U
-#define LAB_PREFIX 24
+#define LAB_PREFIX  24
 
 struct config {
     /* 01: the base runtime and the UTS namespace */
@@ -84,10 +84,10 @@ static const struct {
     int flag;
     const char *name;
 } namespaces[] = {
-    {CLONE_NEWUTS, "CLONE_NEWUTS"}, /* 01: hostname */
-    {CLONE_NEWIPC, "CLONE_NEWIPC"}, /* 02: SysV IPC, POSIX queues */
-    {CLONE_NEWPID, "CLONE_NEWPID"}, /* 03: process ids */
-    {CLONE_NEWNS, "CLONE_NEWNS"},   /* 04: mounts */
+    {CLONE_NEWUTS, "CLONE_NEWUTS"},   /* 01: hostname */
+    {CLONE_NEWIPC, "CLONE_NEWIPC"},   /* 02: SysV IPC, POSIX queues */
+    {CLONE_NEWPID, "CLONE_NEWPID"},   /* 03: process ids */
+    {CLONE_NEWNS, "CLONE_NEWNS"},     /* 04: mounts */
     {CLONE_NEWUSER, "CLONE_NEWUSER"}, /* 05: user and group ids */
     {CLONE_NEWNET, "CLONE_NEWNET"},   /* 06: network devices, addresses */
     {0, NULL},
@@ -132,12 +132,12 @@ fail(int status, int err, const char *hint, const char *fmt, ...)
 }
 
 /* A system call failed: name it and its arguments, exit 125. */
-#define die(...) fail(125, errno, NULL, __VA_ARGS__)
+#define die(...)            fail(125, errno, NULL, __VA_ARGS__)
 #define die_hint(hint, ...) fail(125, errno, (hint), __VA_ARGS__)
 
 /* -v: one line per setup action, naming the system call. */
-__attribute__((format(printf, 2, 3))) static void
-say(const struct config *cfg, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void say(const struct config *cfg,
+                                                      const char *fmt, ...)
 {
     va_list ap;
 
@@ -156,25 +156,27 @@ static void usage(FILE *out)
 {
     /* TODO(07): the usage of `step exec PID [--] COMMAND`, and of -m, -p,
      * -c, --init and --stop-timeout. */
-    fputs("Usage: step [OPTION]... [--] [COMMAND [ARG]...]\n"
-          "Run COMMAND (default /bin/sh) in a new container.\n"
-          "\n"
-          "  -n, --hostname NAME  container hostname (default: container)\n"
-          "  -r, --rootfs DIR     root filesystem (default: " STEP_ROOTFS ")\n"
-          "      --uid-map IN:OUT:COUNT  user ids IN.. inside are OUT.. on the\n"
-          "      --gid-map IN:OUT:COUNT  host (and group ids); default as root\n"
-          "                       0:100000:65536, else 0:<your id>:1\n"
-          "      --ip ADDR/PREFIX container address (default: the first free\n"
-          "                       one of the bridge's subnet)\n"
-          "      --bridge NAME    host bridge (default: lab0, 10.77.0.1/24, made\n"
-          "                       on first use)\n"
-          "      --net none       loopback only (also when not run as root)\n"
-          "  -v, --verbose        narrate each setup step on stderr\n"
-          "  -h, --help           show this help and exit\n"
-          "\n"
-          "Exit status: the command's; 128+N if it died of signal N; 125 if\n"
-          "the runtime failed; 126 if COMMAND cannot run; 127 if not found.\n",
-          out);
+    fputs(
+        "Usage: step [OPTION]... [--] [COMMAND [ARG]...]\n"
+        "Run COMMAND (default /bin/sh) in a new container.\n"
+        "\n"
+        "  -n, --hostname NAME  container hostname (default: container)\n"
+        "  -r, --rootfs DIR     root filesystem (default: " STEP_ROOTFS ")\n"
+        "      --uid-map IN:OUT:COUNT  user ids IN.. inside are OUT.. on the\n"
+        "      --gid-map IN:OUT:COUNT  host (and group ids); default as root\n"
+        "                       0:100000:65536, else 0:<your id>:1\n"
+        "      --ip ADDR/PREFIX container address (default: the first free\n"
+        "                       one of the bridge's subnet)\n"
+        "      --bridge NAME    host bridge (default: lab0, 10.77.0.1/24, "
+        "made\n"
+        "                       on first use)\n"
+        "      --net none       loopback only (also when not run as root)\n"
+        "  -v, --verbose        narrate each setup step on stderr\n"
+        "  -h, --help           show this help and exit\n"
+        "\n"
+        "Exit status: the command's; 128+N if it died of signal N; 125 if\n"
+        "the runtime failed; 126 if COMMAND cannot run; 127 if not found.\n",
+        out);
 }
 
 /* "IN:OUT:COUNT" into MAP.  user_namespaces(7): ids are 32-bit and
@@ -279,8 +281,8 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             break;
         case 'U':
         case 'G':
-            if (parse_id_map(optarg, opt == 'U' ? &cfg->uid_map
-                                                : &cfg->gid_map) < 0) {
+            if (parse_id_map(optarg,
+                             opt == 'U' ? &cfg->uid_map : &cfg->gid_map) < 0) {
                 snprintf(err, errlen,
                          "--%s-map %s: want INSIDE:OUTSIDE:COUNT, "
                          "COUNT > 0, every id below 4294967295",
@@ -290,8 +292,10 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             break;
         case 'I':
             if (parse_cidr(optarg, &cfg->ip, &cfg->ip_prefix) < 0) {
-                snprintf(err, errlen, "--ip %s: want ADDR/PREFIX, e.g. "
-                         "10.77.0.5/24, prefix 1 to 30", optarg);
+                snprintf(err, errlen,
+                         "--ip %s: want ADDR/PREFIX, e.g. "
+                         "10.77.0.5/24, prefix 1 to 30",
+                         optarg);
                 return -1;
             }
             cfg->ip_set = 1;
@@ -320,7 +324,8 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             return 1;
         case ':': /* a missing argument is always the last word read */
             if (strncmp(argv[optind - 1], "--", 2) == 0)
-                snprintf(err, errlen, "%s: needs an argument", argv[optind - 1]);
+                snprintf(err, errlen, "%s: needs an argument",
+                         argv[optind - 1]);
             else
                 snprintf(err, errlen, "-%c: needs an argument", optopt);
             return -1;
@@ -378,7 +383,7 @@ static void setup_uts(const struct config *cfg)
 /* In a user namespace even host root is held to the permission bits of
  * directories it does not own (it has capabilities only inside). */
 #define ROOTFS_EACCES                                                          \
-    "in a user namespace every directory above the rootfs must let others "   \
+    "in a user namespace every directory above the rootfs must let others "    \
     "search it (chmod o+x), or run without sudo"
 
 /* runc's CVE-2023-27561: were the rootfs's proc a symlink to, say,
@@ -416,8 +421,10 @@ static void mount_dev(const struct config *cfg)
     static const char *const nodes[] = {"null",   "zero",    "full",
                                         "random", "urandom", "tty"};
     static const char *const links[][2] = {
-        {"/proc/self/fd", "dev/fd"},     {"/proc/self/fd/0", "dev/stdin"},
-        {"/proc/self/fd/1", "dev/stdout"}, {"/proc/self/fd/2", "dev/stderr"},
+        {"/proc/self/fd", "dev/fd"},
+        {"/proc/self/fd/0", "dev/stdin"},
+        {"/proc/self/fd/1", "dev/stdout"},
+        {"/proc/self/fd/2", "dev/stderr"},
     };
     char host[64], here[64];
 
@@ -521,8 +528,8 @@ static void setup_mounts(const struct config *cfg)
     /* A proc that shows our PID namespace, not the host's. */
     say(cfg, "mount(\"proc\", \"proc\", \"proc\", "
              "MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)");
-    if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-              NULL) < 0)
+    if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) <
+        0)
         die("mount(\"proc\", \"proc\")");
     mount_dev(cfg);
     /* /sys read-only: the container may look, never tune the host.  With
@@ -558,8 +565,10 @@ static void setup_mounts(const struct config *cfg)
     if (chdir("/") < 0)
         die("chdir(\"/\")");
     /* The caller's PATH names the host's directories, not these. */
-    if (setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
-                       "/sbin:/bin", 1) < 0)
+    if (setenv("PATH",
+               "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+               "/sbin:/bin",
+               1) < 0)
         die("setenv(\"PATH\")");
 }
 
@@ -738,8 +747,8 @@ static void *nl_start(struct nlreq *r, void *buf, size_t cap,
 /* RTM_NEWLINK for a veth pair: HOST_END on the bridge MASTER and up, the
  * peer named eth0 and born in the network namespace of PID.  Returns
  * the message length, or -1 if BUF is too small. */
-static int build_veth(void *buf, size_t cap, const char *host_end,
-                      int master, pid_t pid)
+static int build_veth(void *buf, size_t cap, const char *host_end, int master,
+                      pid_t pid)
 {
     struct nlreq r;
     struct ifinfomsg *ifi, peer = {.ifi_family = AF_UNSPEC};
@@ -947,8 +956,9 @@ static int bridge_ensure(const struct config *cfg, int nl, uint32_t *gateway,
                      cfg->bridge);
         say(cfg, "rtnetlink: RTM_NEWADDR 10.77.0.1/%d on %s", LAB_PREFIX,
             cfg->bridge);
-        if (nl_talk(nl, msg, build_addr(msg, sizeof msg, index, LAB_GATEWAY,
-                                        LAB_PREFIX)) < 0 &&
+        if (nl_talk(nl, msg,
+                    build_addr(msg, sizeof msg, index, LAB_GATEWAY,
+                               LAB_PREFIX)) < 0 &&
             errno != EEXIST)
             die("rtnetlink: RTM_NEWADDR 10.77.0.1/%d on %s", LAB_PREFIX,
                 cfg->bridge);
@@ -958,21 +968,25 @@ static int bridge_ensure(const struct config *cfg, int nl, uint32_t *gateway,
     /* Room for the bridge and at least one container, and no shift by
      * 32 below. */
     if (*prefix < 1 || *prefix > 30)
-        fail(125, 0, NULL, "bridge %s: its prefix /%d leaves no address for "
-             "a container", cfg->bridge, *prefix);
+        fail(125, 0, NULL,
+             "bridge %s: its prefix /%d leaves no address for "
+             "a container",
+             cfg->bridge, *prefix);
     return index;
 }
 
 /* Make the veth of ADDR for the child PID: 0, or -1 with errno, EEXIST
  * when a container already has that address. */
-static int veth_try(const struct config *cfg, int nl, uint32_t addr,
-                    int master, pid_t pid)
+static int veth_try(const struct config *cfg, int nl, uint32_t addr, int master,
+                    pid_t pid)
 {
     char msg[512], name[IFNAMSIZ];
 
     veth_name(name, sizeof name, addr);
-    say(cfg, "rtnetlink: RTM_NEWLINK veth %s master %s up, peer eth0 in "
-             "the network namespace of pid %d", name, cfg->bridge, (int)pid);
+    say(cfg,
+        "rtnetlink: RTM_NEWLINK veth %s master %s up, peer eth0 in "
+        "the network namespace of pid %d",
+        name, cfg->bridge, (int)pid);
     if (nl_talk(nl, msg, build_veth(msg, sizeof msg, name, master, pid)) == 0)
         return 0;
     if (errno != EEXIST)
@@ -990,8 +1004,8 @@ static void veth_create(const struct config *cfg, pid_t pid, struct go *go)
     int prefix, nl = nl_open();
     int master = bridge_ensure(cfg, nl, &gateway, &prefix);
 
-    if (cfg->ip_set && (cfg->ip_prefix != prefix ||
-                        !host_in_subnet(cfg->ip, gateway, prefix)))
+    if (cfg->ip_set &&
+        (cfg->ip_prefix != prefix || !host_in_subnet(cfg->ip, gateway, prefix)))
         fail(125, 0, NULL, "--ip: not a host address of %s's subnet %s/%d",
              cfg->bridge, ip4(gateway & (0xffffffffU << (32 - prefix)), ip),
              prefix);
@@ -1015,8 +1029,8 @@ static void veth_create(const struct config *cfg, pid_t pid, struct go *go)
                  "bridge %s", cfg->bridge);
     }
     close(nl);
-    *go = (struct go){.net = 1, .addr = addr, .gateway = gateway,
-                      .prefix = prefix};
+    *go = (struct go){
+        .net = 1, .addr = addr, .gateway = gateway, .prefix = prefix};
 }
 
 /* The child: lo up always; with a veth, eth0's address, eth0 up, and
@@ -1035,16 +1049,18 @@ static void setup_net(const struct config *cfg, const struct go *go)
             die("if_nametoindex(\"eth0\")");
         say(cfg, "rtnetlink: RTM_NEWADDR %s/%d on eth0", ip4(go->addr, ip),
             go->prefix);
-        if (nl_talk(nl, msg, build_addr(msg, sizeof msg, eth0, go->addr,
-                                        go->prefix)) < 0)
+        if (nl_talk(nl, msg,
+                    build_addr(msg, sizeof msg, eth0, go->addr, go->prefix)) <
+            0)
             die("rtnetlink: RTM_NEWADDR on eth0");
         say(cfg, "rtnetlink: RTM_NEWLINK eth0 up");
         if (nl_talk(nl, msg, build_link_up(msg, sizeof msg, eth0)) < 0)
             die("rtnetlink: RTM_NEWLINK eth0 up");
         say(cfg, "rtnetlink: RTM_NEWROUTE default via %s",
             ip4(go->gateway, ip));
-        if (nl_talk(nl, msg, build_default_route(msg, sizeof msg, eth0,
-                                                 go->gateway)) < 0)
+        if (nl_talk(nl, msg,
+                    build_default_route(msg, sizeof msg, eth0, go->gateway)) <
+            0)
             die("rtnetlink: RTM_NEWROUTE default");
     }
     close(nl);
@@ -1116,7 +1132,8 @@ static noreturn void exec_command(const struct config *cfg)
     /* No descriptor of ours may reach the container (runc's
      * CVE-2024-21626 leaked one): mark all but 0-2 close-on-exec. */
     if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-        die_hint("needs Linux 5.11", "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
+        die_hint("needs Linux 5.11",
+                 "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
     say(cfg, "execvp(\"%s\")", cfg->argv[0]);
     execvp(cfg->argv[0], cfg->argv);
     /* The shell's convention, which docker follows: 127 not found, 126
