@@ -14,7 +14,7 @@ stage = $(or $(filter $(1)-%,$(STAGES)),$(error no stage "$(1)"; the stages are 
 build_runtime = $(CC) $(STEP_CFLAGS) -DSTEP_ROOTFS='"$(ROOTFS)"' -o $(3) $(2)/$(call stage,$(1))/runtime.c $(if $(filter 07,$(1)),-lseccomp)
 
 # step-NN and friends are pattern rules, which make skips for .PHONY targets.
-.PHONY: help deps rootfs unit test demo clean progress doctor
+.PHONY: help deps rootfs unit test demo clean progress doctor slides slides-check
 
 help:
 	@echo "container-lab: write a container runtime, one namespace at a time"
@@ -32,6 +32,7 @@ help:
 	@echo "  make unit            the unit tests (no root needed)"
 	@echo "  sudo make test       everything, as CI runs it"
 	@echo "  sudo make demo       a short tour of the runtime"
+	@echo "  make slides          render the deck (slides/out/)"
 	@echo
 	@echo "  stages: $(STAGES)"
 
@@ -91,5 +92,15 @@ test: deps rootfs
 demo: deps rootfs
 	@slides/demo.sh
 
+# The instructor's deck: slides/out/deck.html and slides/out/deck.pdf.
+slides:
+	@slides/build.sh
+
+# Every slide renders, none blank or overflowing, every code excerpt still
+# matches its solution; and the check itself can fail.
+slides-check:
+	@slides/check.sh
+	@slides/check.sh --self-test >/dev/null
+
 clean:
-	rm -rf build step
+	rm -rf build step slides/out

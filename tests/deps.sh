@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # make deps: install what the workshop needs and is missing, say what, and
 # install nothing that is already there.  Debian/Ubuntu (apt) and Fedora (dnf).
+#
+#   tests/deps.sh         what every stage and its checks need
+#   tests/deps.sh bench   and the peers make bench compares with
+#   tests/deps.sh ci      and what CI runs besides: the slides' headless
+#                         browser, qemu and a kernel for the cgroup v2 lane
 set -euo pipefail
 
 # One line per need: Debian package, Fedora package.
@@ -20,6 +25,17 @@ needs=(
   "libseccomp-dev libseccomp-devel"
   "clang-format clang-tools-extra"
 )
+case ${1:-} in
+  bench) needs+=("crun crun" "runc runc" "bubblewrap bubblewrap") ;;
+  ci) needs+=("chromium chromium" "qemu-system-x86 qemu-system-x86"
+              "linux-image-cloud-amd64 kernel-core")
+      # Node may come from elsewhere (nodesource's nodejs ships npm and
+      # conflicts with the distribution's): ask for the commands.
+      command -v node >/dev/null || needs+=("nodejs nodejs")
+      command -v npm >/dev/null || needs+=("npm npm") ;;
+  "") ;;
+  *) echo "usage: tests/deps.sh [bench|ci]" >&2; exit 2 ;;
+esac
 
 if command -v dpkg-query >/dev/null && command -v apt-get >/dev/null; then
   col=1

@@ -109,6 +109,18 @@ for s in $stages; do
   run_own_stage "build/step-$nn" "$s" "step-$s.stage-$s"
 done
 
+echo "== the slides render"
+# Headless Chromium renders every slide; CI installs it, elsewhere it may
+# be missing, and then this is said, not counted.
+if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then
+  if msg=$(slides/check.sh 2>&1); then pass; echo "ok: $(echo "$msg" | tail -1)"; else flunk "slides: $msg"; fi
+  if slides/check.sh --self-test >/dev/null 2>&1; then pass; echo "ok: the slide check fails on a blank and an overflowing slide"; else flunk "slides/check.sh --self-test: the check cannot fail"; fi
+elif [ -n "${CI:-}" ]; then
+  flunk "slides: no chromium (tests/deps.sh ci installs it)"
+else
+  echo "skipped: no chromium to render the slides (sudo tests/deps.sh ci installs it)"
+fi
+
 echo "== the host is as it was"
 # Network namespaces die in the background: give their veths 5 s.
 for i in $(seq 50); do
