@@ -601,7 +601,9 @@ static void become_root(const struct config *cfg)
  *       "veth", IFLA_INFO_DATA { VETH_INFO_PEER { struct ifinfomsg,
  *       IFLA_IFNAME "eth0", IFLA_NET_NS_PID pid } } }: the peer is born
  *       inside the child's namespace, already named eth0;
- *     build_bridge(), build_link_up(), build_addr() (IFA_LOCAL,
+ *     build_bridge() (with a fixed IFLA_ADDRESS: a bridge without one
+ *       takes its ports' lowest, which moves as containers come and go),
+ *     build_link_up(), build_addr() (IFA_LOCAL,
  *       IFA_ADDRESS, IFA_BROADCAST) and build_default_route()
  *       (RTA_GATEWAY, RTA_OIF, table main);
  *   - nl_talk(fd, msg, len): send with NLM_F_ACK, read the NLMSG_ERROR
@@ -609,12 +611,14 @@ static void become_root(const struct config *cfg)
  *   - bridge_ensure(): lab0 made on first use (RTM_NEWLINK kind bridge,
  *     RTM_NEWADDR 10.77.0.1/24; EEXIST is fine, another runtime may be
  *     doing the same), its address and prefix read with SIOCGIFADDR and
- *     SIOCGIFNETMASK (netdevice(7));
+ *     SIOCGIFNETMASK (netdevice(7)); refuse a prefix outside 1..30;
  *   - veth_create(cfg, pid, &go), for the parent: with --ip that address,
  *     else each host address of the subnet in turn; name the host end
  *     "vl" and the address's 8 hex digits, so that RTM_NEWLINK's EEXIST
  *     tells the address is taken, atomically, with no lock file to leave
- *     behind.  Never delete the veth: it dies with the namespace;
+ *     behind.  Never delete the veth: it dies with the namespace, in the
+ *     background, so for --ip ask again for a second before calling the
+ *     address taken;
  *   - setup_net(cfg, &go), for the child: lo up, then eth0's address,
  *     eth0 up and the default route via the gateway. */
 

@@ -777,9 +777,14 @@ static int build_veth(void *buf, size_t cap, const char *host_end, int master,
     return r.h->nlmsg_len;
 }
 
-/* RTM_NEWLINK for a bridge NAME, up. */
+/* RTM_NEWLINK for a bridge NAME, up, with a fixed address.  Without one
+ * a bridge takes the lowest address of its ports, which changes as
+ * containers come and go, and the containers' ARP caches go stale: their
+ * pings to the bridge get lost. */
 static int build_bridge(void *buf, size_t cap, const char *name)
 {
+    /* Locally administered (bit 1 of the first byte), "lab" in ASCII. */
+    static const unsigned char mac[6] = {0x02, 'l', 'a', 'b', 0x00, 0x01};
     struct nlreq r;
     struct ifinfomsg *ifi;
     struct rtattr *info;
@@ -791,6 +796,7 @@ static int build_bridge(void *buf, size_t cap, const char *name)
     ifi->ifi_family = AF_UNSPEC;
     ifi->ifi_flags = ifi->ifi_change = IFF_UP;
     if (!nl_attr(&r, IFLA_IFNAME, name, strlen(name) + 1) ||
+        !nl_attr(&r, IFLA_ADDRESS, mac, sizeof mac) ||
         !(info = nl_attr(&r, IFLA_LINKINFO, NULL, 0)) ||
         !nl_attr(&r, IFLA_INFO_KIND, "bridge", 6))
         return -1;

@@ -32,6 +32,20 @@ gone() {
   return 1
 }
 
+# First, so that the later checks use a bridge this runtime made.
+@test "lab0 is made on first use, with 10.77.0.1/24" {
+  hint "RTM_NEWLINK kind bridge, then RTM_NEWADDR 10.77.0.1/24 on it"
+  ip link del lab0 2>/dev/null || true
+  run "$STEP" -- true
+  assert_success
+  run ip -o -4 addr show dev lab0
+  assert_success
+  assert_output --partial "inet 10.77.0.1/24"
+  # Its own address, so that it does not change as containers come and go.
+  run cat /sys/class/net/lab0/addr_assign_type
+  assert_output 3
+}
+
 @test "ifconfig -a inside shows exactly lo and eth0" {
   hint "add CLONE_NEWNET; the peer of the veth is born as eth0 in the child's namespace"
   run "$STEP" -- ifconfig -a
@@ -158,16 +172,6 @@ gone() {
   run --separate-stderr "$STEP" --bridge no-such-br -- true
   assert_failure 125
   [[ "$stderr" == 'step: --bridge no-such-br'* ]] || fail "got: $stderr"
-}
-
-@test "lab0 is made on first use, with 10.77.0.1/24" {
-  hint "RTM_NEWLINK kind bridge, then RTM_NEWADDR 10.77.0.1/24 on it"
-  ip link del lab0 2>/dev/null || true
-  run "$STEP" -- true
-  assert_success
-  run ip -o -4 addr show dev lab0
-  assert_success
-  assert_output --partial "inet 10.77.0.1/24"
 }
 
 @test "-v narrates the rtnetlink requests" {
