@@ -1340,7 +1340,11 @@ static void cgroup_make(const struct config *cfg, const char *parent)
     cgroup_reap_stale(parent);
     snprintf(dir, sizeof owned.dirs[0], "%s/step-%d", parent, (int)getpid());
     say(cfg, "mkdir(\"%s\")", dir);
-    if (mkdir(dir, 0755) < 0)
+    /* A dead runtime that had our pid may have left it: it is empty. */
+    int rc = mkdir(dir, 0755);
+    if (rc < 0 && errno == EEXIST && rmdir(dir) == 0)
+        rc = mkdir(dir, 0755);
+    if (rc < 0)
         die_hint(errno == EROFS || errno == EACCES
                      ? "cgroups are read-only here: in a container? see "
                        "make doctor"
@@ -1363,7 +1367,8 @@ static void cgroup_set(const struct config *cfg, const char *dir,
  * forbids enabling controllers for the children of a cgroup that holds
  * processes, which the runtime's own cgroup usually does (a login
  * session).  Then the container's cgroup goes under ROOT/container-lab
- * instead, as docker's cgroupfs driver does under ROOT/docker. */
+ * instead, as docker's cgroupfs driver does under ROOT/docker.  That
+ * parent stays, empty, for the next run, as the bridge lab0 does. */
 static void cgroup_v2_setup(const struct config *cfg, const char *root,
                             const char *self)
 {
@@ -1479,7 +1484,9 @@ static void cleanup(void)
 
 /* ---- 07 hardening: capabilities(7), seccomp(2), proc(5) ---- */
 
-/* What root inside keeps: the OCI runtime spec's default set.  Nothing
+/* What root inside keeps: the set docker and containerd give a container
+ * by default (`runc spec` keeps fewer: AUDIT_WRITE, KILL and
+ * NET_BIND_SERVICE).  Nothing
  * here lets it mount, load modules, trace, change the clock or reach
  * devices it was not given. */
 static const int kept_caps[] = {
@@ -1498,8 +1505,10 @@ static int cap_kept(int cap)
 }
 
 /* Drop every other capability from all five sets.  The bounding set
- * first (it needs CAP_SETPCAP, which we keep), then capset(2) for the
- * effective, permitted and inheritable sets, and the ambient set last. */
+ * first (it needs CAP_SETPCAP, which we keep), then capset(2): effective
+ * and permitted keep the set; inheritable is emptied, as docker does since
+ * CVE-2022-24769, so that no file capability can pass one on through
+ * exec; and the ambient set last. */
 static void drop_caps(const struct config *cfg)
 {
     struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
@@ -1517,9 +1526,8 @@ static void drop_caps(const struct config *cfg)
     for (size_t i = 0; i < sizeof kept_caps / sizeof kept_caps[0]; i++) {
         data[kept_caps[i] / 32].effective |= 1U << (kept_caps[i] % 32);
         data[kept_caps[i] / 32].permitted |= 1U << (kept_caps[i] % 32);
-        data[kept_caps[i] / 32].inheritable |= 1U << (kept_caps[i] % 32);
     }
-    say(cfg, "capset(effective = permitted = inheritable = the kept set)");
+    say(cfg, "capset(effective = permitted = the kept set, inheritable = 0)");
     if (syscall(SYS_capset, &hdr, data) < 0)
         die("capset");
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
@@ -1548,15 +1556,24 @@ static void mask_paths(const struct config *cfg)
     for (size_t i = 0; i < sizeof masked / sizeof masked[0]; i++) {
         if (lstat(masked[i], &st) < 0)
             continue; /* not in this kernel */
-        say(cfg, "mask %s", masked[i]);
-        if (S_ISDIR(st.st_mode)
-                ? mount("tmpfs", masked[i], "tmpfs", MS_RDONLY, "size=0") < 0
-                : mount("/dev/null", masked[i], NULL, MS_BIND, NULL) < 0)
-            die("mount(over \"%s\")", masked[i]);
+        if (S_ISDIR(st.st_mode)) {
+            say(cfg,
+                "mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_RDONLY, \"size=0\")",
+                masked[i]);
+            if (mount("tmpfs", masked[i], "tmpfs", MS_RDONLY, "size=0") < 0)
+                die("mount(\"tmpfs\", \"%s\", MS_RDONLY)", masked[i]);
+        } else {
+            say(cfg, "mount(\"/dev/null\", \"%s\", NULL, MS_BIND, NULL)",
+                masked[i]);
+            if (mount("/dev/null", masked[i], NULL, MS_BIND, NULL) < 0)
+                die("mount(\"/dev/null\", \"%s\", MS_BIND)", masked[i]);
+        }
     }
     for (size_t i = 0; i < sizeof readonly / sizeof readonly[0]; i++) {
         if (lstat(readonly[i], &st) < 0)
             continue;
+        say(cfg, "mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC, NULL)",
+            readonly[i], readonly[i]);
         if (mount(readonly[i], readonly[i], NULL, MS_BIND | MS_REC, NULL) < 0)
             die("mount(\"%s\", MS_BIND)", readonly[i]);
         remount_ro(cfg, readonly[i]);
@@ -1620,6 +1637,10 @@ static void setup_seccomp(const struct config *cfg)
     };
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
     int rc = ctx ? 0 : -ENOMEM;
+
+    /* libseccomp would set no_new_privs itself; harden() does, and says so. */
+    if (rc == 0)
+        rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 
     for (size_t i = 0; rc == 0 && i < sizeof denied / sizeof denied[0]; i++) {
         int nr = seccomp_syscall_resolve_name(denied[i]);
@@ -1730,7 +1751,8 @@ static void run_init(const struct config *cfg)
     report_fd = -1;
     /* /proc/1/exe is the runtime's binary on the host: let no process in
      * the container open it (runc's CVE-2019-5736). */
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        die("prctl(PR_SET_DUMPABLE, 0)");
     for (;;) {
         int sig = sigwaitinfo(&set, NULL);
         if (sig == SIGCHLD) {
@@ -1810,10 +1832,11 @@ static int child_main(void *arg)
     setup_net(cfg, &go);
     setup_mounts(cfg);
     mask_paths(cfg);
+    /* Mounts before dropping capabilities; seccomp last of all.  --init
+     * forks after, so that PID 1 is as hardened as the command. */
+    harden(cfg);
     if (cfg->init)
         run_init(cfg);
-    /* Mounts before dropping capabilities; seccomp last of all. */
-    harden(cfg);
     exec_command(cfg);
 }
 
@@ -1896,6 +1919,10 @@ static int run_container(const struct config *cfg)
     }
     /* The cgroup, the child and anything else we make on the host are
      * undone by cleanup() on every way out but SIGKILL. */
+    /* Held until wait_forwarding() takes them: none may be lost, or kill
+     * us before cleanup() can run, while the container starts. */
+    forwarded_set(&blocked);
+    sigprocmask(SIG_BLOCK, &blocked, NULL);
     atexit(cleanup);
     /* Only root may make cgroups, unless the host delegated a subtree,
      * which we do not look for: a user gets no cgroup and no limits. */
@@ -1904,10 +1931,6 @@ static int run_container(const struct config *cfg)
     else if (cfg->memory || cfg->pids || cfg->cpu_quota)
         fail(125, EPERM, "run as root: sudo ./step",
              "--memory, --pids and --cpus");
-    /* Held until wait_forwarding() takes them: none may be lost while
-     * the container starts. */
-    forwarded_set(&blocked);
-    sigprocmask(SIG_BLOCK, &blocked, NULL);
     /* Only root may add interfaces to the host's network namespace. */
     if (net && geteuid() != 0) {
         if (cfg->ip_set)
@@ -2074,6 +2097,10 @@ static int run_exec(const struct config *cfg)
             die("prctl(PR_SET_PDEATHSIG)");
         if (chdir("/") < 0)
             die("chdir(\"/\")");
+        /* Until exec, /proc/self/exe is the runtime's binary: keep the
+         * container's processes from opening it (CVE-2019-5736). */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+            die("prctl(PR_SET_DUMPABLE, 0)");
         harden(cfg);
         exec_command(cfg);
     }

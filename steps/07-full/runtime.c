@@ -1094,11 +1094,12 @@ static void setup_net(const struct config *cfg, const struct go *go)
  *     cpu.cfs_quota_us on v1;
  *   - cgroup_enter(pid): write the child's pid to each cgroup.procs.
  * "07 hardening: capabilities(7), seccomp(2), proc(5)":
- *   - drop_caps(): keep only the OCI default set (CHOWN, DAC_OVERRIDE,
+ *   - drop_caps(): keep only docker's default set (CHOWN, DAC_OVERRIDE,
  *     FSETID, FOWNER, MKNOD, NET_RAW, SETGID, SETUID, SETFCAP, SETPCAP,
  *     NET_BIND_SERVICE, SYS_CHROOT, KILL, AUDIT_WRITE): PR_CAPBSET_DROP
- *     for every other, capset(2) for effective, permitted, inheritable,
- *     then PR_CAP_AMBIENT_CLEAR_ALL;
+ *     for every other, capset(2) for effective and permitted, with the
+ *     inheritable set empty (CVE-2022-24769), then
+ *     PR_CAP_AMBIENT_CLEAR_ALL;
  *   - mask_paths(): /dev/null over /proc/kcore, /proc/keys,
  *     /proc/timer_list and the other OCI masked files, an empty
  *     read-only tmpfs over masked directories, and /proc/sys, /proc/bus,
@@ -1109,7 +1110,8 @@ static void setup_net(const struct config *cfg, const struct go *go)
  *     open_by_handle_at and the like (a comment per group); ENOSYS for
  *     clone3; EPERM for unshare and clone with CLONE_NEWUSER, for
  *     TIOCSTI compared on all 32 bits, and for chmod, fchmod, fchmodat
- *     and fchmodat2 with S_ISUID or S_ISGID;
+ *     and fchmodat2 with S_ISUID or S_ISGID; turn off libseccomp's own
+ *     no_new_privs (SCMP_FLTATR_CTL_NNP), which harden() sets itself;
  *   - harden(): drop_caps(), PR_SET_NO_NEW_PRIVS, setup_seccomp(), in
  *     that order.
  * "07 signals: signal(7), pid_namespaces(7)":
@@ -1180,8 +1182,9 @@ static int child_main(void *arg)
     /* TODO(07): unshare(CLONE_NEWCGROUP) here: the parent has put us in
      * our cgroup by now, and a cgroup namespace's root is fixed when it
      * is made, so it is unshared rather than cloned.  After the mounts:
-     * mask_paths(), run_init() with --init, then harden(): mounts before
-     * dropping capabilities, seccomp last of all. */
+     * mask_paths(), then harden() (mounts before dropping capabilities,
+     * seccomp last of all), then run_init() with --init, so that PID 1
+     * is as hardened as the command. */
     setup_net(cfg, &go);
     setup_mounts(cfg);
     exec_command(cfg);
@@ -1237,10 +1240,10 @@ static int run_container(const struct config *cfg)
         flags |= namespaces[i].flag;
         strcat(strcat(names, namespaces[i].name), "|");
     }
-    /* TODO(07): atexit(cleanup); as root cgroup_setup() (a user may not
-     * make cgroups: no limits, and -m, -p or -c is an error); block the
-     * forwarded signals before clone(), so none is lost while the
-     * container starts; after clone() remember the child in what we own,
+    /* TODO(07): block the forwarded signals first, so that none is lost
+     * or kills us before cleanup() can run; atexit(cleanup); as root
+     * cgroup_setup() (a user may not make cgroups: no limits, and -m, -p
+     * or -c is an error); after clone() remember the child in what we own,
      * and after the maps cgroup_enter(pid); wait with wait_forwarding(). */
     /* Only root may add interfaces to the host's network namespace. */
     if (net && geteuid() != 0) {
@@ -1293,8 +1296,9 @@ static int run_container(const struct config *cfg)
  * read from /proc/PID/cgroup) while the host's tree is still in view;
  * setns() into each, the user namespace first and skipping it if it is
  * ours already; fork (a joined PID namespace applies to children); the
- * child becomes root, sets PR_SET_PDEATHSIG, chdir("/"), harden()s and
- * execs; the parent waits with wait_forwarding(). */
+ * child becomes root, sets PR_SET_PDEATHSIG, chdir("/"), sets
+ * PR_SET_DUMPABLE 0 (until exec its /proc/self/exe is our binary),
+ * harden()s and execs; the parent waits with wait_forwarding(). */
 
 #ifndef UNIT_TEST
 int main(int argc, char **argv)
