@@ -14,7 +14,7 @@ stage = $(or $(filter $(1)-%,$(STAGES)),$(error no stage "$(1)"; the stages are 
 build_runtime = $(CC) $(STEP_CFLAGS) -DSTEP_ROOTFS='"$(ROOTFS)"' -o $(3) $(2)/$(call stage,$(1))/runtime.c $(if $(filter 07,$(1)),-lseccomp)
 
 # step-NN and friends are pattern rules, which make skips for .PHONY targets.
-.PHONY: help deps rootfs unit test demo clean progress doctor slides slides-check
+.PHONY: help deps rootfs unit test test-vm demo clean progress doctor slides slides-check
 
 help:
 	@echo "container-lab: write a container runtime, one namespace at a time"
@@ -31,6 +31,7 @@ help:
 	@echo "  sudo make deps       install what is missing"
 	@echo "  make unit            the unit tests (no root needed)"
 	@echo "  sudo make test       everything, as CI runs it"
+	@echo "  sudo make test-vm    the cgroup v2 checks, in a VM (qemu, a Debian kernel)"
 	@echo "  sudo make demo       a short tour of the runtime"
 	@echo "  make slides          render the deck (slides/out/)"
 	@echo
@@ -88,6 +89,11 @@ unit:
 
 test: deps rootfs
 	@tests/run-all.sh
+
+# The cgroup v2 lane: a Debian kernel under qemu, pure cgroup v2, no
+# network device.  Part of make test wherever qemu and a kernel are.
+test-vm: deps rootfs
+	@tests/vm/run.sh
 
 demo: deps rootfs
 	@slides/demo.sh

@@ -27,8 +27,16 @@ needs=(
 )
 case ${1:-} in
   bench) needs+=("crun crun" "runc runc" "bubblewrap bubblewrap") ;;
-  ci) needs+=("chromium chromium" "qemu-system-x86 qemu-system-x86"
-              "linux-image-cloud-amd64 kernel-core")
+  ci) needs+=("chromium chromium" "qemu-system-x86 qemu-system-x86-core"
+              "cpio cpio" "libseccomp-dev libseccomp-static")
+      # The VM lane boots a packaged kernel: any already in /boot will do.
+      if ! compgen -G '/boot/vmlinuz-*' >/dev/null; then
+        if grep -qx 'ID=ubuntu' /etc/os-release 2>/dev/null; then
+          needs+=("linux-image-virtual kernel-core")
+        else
+          needs+=("linux-image-cloud-amd64 kernel-core")
+        fi
+      fi
       # Node may come from elsewhere (nodesource's nodejs ships npm and
       # conflicts with the distribution's): ask for the commands.
       command -v node >/dev/null || needs+=("nodejs nodejs")

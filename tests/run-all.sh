@@ -4,6 +4,7 @@
 #   - every skeleton is its previous solution plus TODO markers, nothing else;
 #   - every solution passes its own stage and all earlier ones;
 #   - every skeleton builds, passes the earlier stages and FAILS its own;
+#   - the slides render, and the cgroup v2 checks pass in a VM;
 #   - the host is left as it was found.
 # Ends with one line: N passed, N failed.
 set -uo pipefail
@@ -119,6 +120,26 @@ elif [ -n "${CI:-}" ]; then
   flunk "slides: no chromium (tests/deps.sh ci installs it)"
 else
   echo "skipped: no chromium to render the slides (sudo tests/deps.sh ci installs it)"
+fi
+
+echo "== cgroup v2 in a VM: tests/vm/run.sh (sudo make test-vm)"
+# CI installs qemu and a kernel; elsewhere the lane runs when they are here.
+if command -v qemu-system-x86_64 >/dev/null && compgen -G '/boot/vmlinuz-*' >/dev/null; then
+  tests/vm/run.sh >"$out/vm.log" 2>&1
+  grep -E '^(ok|not ok) - |^test-vm: (booting|the VM)|^# ' "$out/vm.log" | sed 's/^/    /'
+  line=$(grep -E '^test-vm: [0-9]+ passed, [0-9]+ failed$' "$out/vm.log" | tail -1)
+  if [ -n "$line" ]; then
+    passed=$((passed + $(echo "$line" | awk '{print $2}')))
+    failed=$((failed + $(echo "$line" | awk '{print $4}')))
+    [ "$(echo "$line" | awk '{print $4}')" -eq 0 ] || echo "FAILED: the VM lane; its console is in $out/vm.log"
+  else
+    flunk "tests/vm/run.sh did not report a result:"
+    tail -20 "$out/vm.log" | sed 's/^/    /'
+  fi
+elif [ -n "${CI:-}" ]; then
+  flunk "the VM lane: no qemu or no kernel in /boot (tests/deps.sh ci installs them)"
+else
+  echo "skipped: no qemu or kernel for the cgroup v2 lane (sudo tests/deps.sh ci installs them)"
 fi
 
 echo "== the host is as it was"

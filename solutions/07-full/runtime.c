@@ -1386,8 +1386,9 @@ static void cgroup_v2_setup(const struct config *cfg, const char *root,
         say(cfg, "%s has processes of its own: using %s", parent, lab);
         if (mkdir(lab, 0755) < 0 && errno != EEXIST)
             die("mkdir(\"%s\")", lab);
-        if (cgroup_write(root, "cgroup.subtree_control", enable) < 0 ||
-            cgroup_write(lab, "cgroup.subtree_control", enable) < 0)
+        if (cgroup_write(root, "cgroup.subtree_control", enable) < 0)
+            die("write(\"%s/cgroup.subtree_control\", \"%s\")", root, enable);
+        if (cgroup_write(lab, "cgroup.subtree_control", enable) < 0)
             die("write(\"%s/cgroup.subtree_control\", \"%s\")", lab, enable);
         snprintf(parent, sizeof parent, "%s", lab);
     }
