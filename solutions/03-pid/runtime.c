@@ -149,11 +149,16 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             else
                 snprintf(err, errlen, "-%c: needs an argument", optopt);
             return -1;
-        default: /* optopt is 0 for an unknown long option */
-            if (optopt)
-                snprintf(err, errlen, "-%c: unknown option", optopt);
-            else
+        default:
+            /* optopt is 0 for an unknown long option, and the option's
+             * value for a long one given an argument it does not take. */
+            if (!optopt)
                 snprintf(err, errlen, "%s: unknown option", argv[optind - 1]);
+            else if (strncmp(argv[optind - 1], "--", 2) == 0)
+                snprintf(err, errlen, "%.*s: takes no argument",
+                         (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
+            else
+                snprintf(err, errlen, "-%c: unknown option", optopt);
             return -1;
         }
     }

@@ -283,7 +283,8 @@ static int parse_cpus(const char *s, long *quota)
     char *end;
     double cpus;
 
-    if ((*s < '0' || *s > '9') && *s != '.')
+    /* Plain decimals only: strtod would also take "0x10" and "1e2". */
+    if (!*s || strspn(s, "0123456789.") != strlen(s))
         return -1;
     errno = 0;
     cpus = strtod(s, &end);
@@ -431,11 +432,16 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             else
                 snprintf(err, errlen, "-%c: needs an argument", optopt);
             return -1;
-        default: /* optopt is 0 for an unknown long option */
-            if (optopt)
-                snprintf(err, errlen, "-%c: unknown option", optopt);
-            else
+        default:
+            /* optopt is 0 for an unknown long option, and the option's
+             * value for a long one given an argument it does not take. */
+            if (!optopt)
                 snprintf(err, errlen, "%s: unknown option", argv[optind - 1]);
+            else if (strncmp(argv[optind - 1], "--", 2) == 0)
+                snprintf(err, errlen, "%.*s: takes no argument",
+                         (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
+            else
+                snprintf(err, errlen, "-%c: unknown option", optopt);
             return -1;
         }
     }
@@ -457,8 +463,9 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
     if (optind < argc && strcmp(argv[optind], "exec") == 0 &&
         strcmp(argv[optind - 1], "--") != 0) {
         char *end;
-        long pid = optind + 1 < argc ? strtol(argv[optind + 1], &end, 10) : 0;
-        if (pid < 1 || pid > 4194304 || *end) {
+        const char *arg = optind + 1 < argc ? argv[optind + 1] : "";
+        long pid = strtol(arg, &end, 10);
+        if (*arg < '0' || *arg > '9' || *end || pid < 1 || pid > 4194304) {
             snprintf(err, errlen,
                      "exec: want the container's PID 1 as a host "
                      "pid, then the command");
@@ -1262,7 +1269,7 @@ static int cgroup_self_path(const char *text, const char *controller, char *out,
 /* Write TEXT to DIR/FILE: 0, or -1 with errno. */
 static int cgroup_write(const char *dir, const char *file, const char *text)
 {
-    char path[600];
+    char path[1300];
     int fd, ok;
 
     snprintf(path, sizeof path, "%s/%s", dir, file);
@@ -1317,7 +1324,7 @@ static void cgroup_reap_stale(const char *parent)
 {
     DIR *d = opendir(parent);
     struct dirent *e;
-    char path[600];
+    char path[1300];
     int pid;
 
     if (!d)
