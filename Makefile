@@ -10,11 +10,13 @@ NUMS    := $(foreach s,$(STAGES),$(word 1,$(subst -, ,$(s))))
 # 03 -> 03-pid; an unknown number stops make with the list of stages.
 stage = $(or $(filter $(1)-%,$(STAGES)),$(error no stage "$(1)"; the stages are $(STAGES)))
 # The runtime of stage $(1) from $(2) (steps or solutions) into $(3).
-# Stage 07 links libseccomp; every other stage, libc only.
-build_runtime = $(CC) $(STEP_CFLAGS) -DSTEP_ROOTFS='"$(ROOTFS)"' -o $(3) $(2)/$(call stage,$(1))/runtime.c $(if $(filter 07,$(1)),-lseccomp)
+# Stage 07 links libseccomp, statically: a smaller runtime (the benchmark
+# measures its peak RSS) that starts without loading a shared library.
+# Every other stage links libc only.
+build_runtime = $(CC) $(STEP_CFLAGS) -DSTEP_ROOTFS='"$(ROOTFS)"' -o $(3) $(2)/$(call stage,$(1))/runtime.c $(if $(filter 07,$(1)),-static -lseccomp)
 
 # step-NN and friends are pattern rules, which make skips for .PHONY targets.
-.PHONY: help deps rootfs unit test test-vm demo clean progress doctor slides slides-check
+.PHONY: help deps rootfs unit test test-vm demo clean progress doctor slides slides-check bench runtime
 
 help:
 	@echo "container-lab: write a container runtime, one namespace at a time"
@@ -33,6 +35,7 @@ help:
 	@echo "  sudo make test       everything, as CI runs it"
 	@echo "  sudo make test-vm    the cgroup v2 checks, in a VM (qemu, a Debian kernel)"
 	@echo "  sudo make demo       a short tour of the runtime"
+	@echo "  sudo make bench      each stage's start-to-exit time against unshare, bwrap, crun, runc"
 	@echo "  make slides          render the deck (slides/out/)"
 	@echo
 	@echo "  stages: $(STAGES)"
@@ -45,6 +48,10 @@ rootfs: $(ROOTFS)/.built
 $(ROOTFS)/.built: rootfs/build.sh rootfs/sysprobe.c
 	@rootfs/build.sh $(ROOTFS)
 	@touch $@
+
+# One runtime, for the scripts: make runtime NN=07 FROM=steps OUT=build/x
+runtime:
+	@$(call build_runtime,$(NN),$(FROM),$(OUT))
 
 step-%:
 	@$(if $(filter-out 01 02 03,$*),$(MAKE) --no-print-directory rootfs)
@@ -72,7 +79,7 @@ diff-%:
 # Build each of your steps/NN-*/runtime.c and run its own stage's checks,
 # in order, stopping at the first that fails.
 progress:
-	@CC='$(CC)' STEP_CFLAGS='$(STEP_CFLAGS)' ROOTFS='$(ROOTFS)' tests/progress.sh
+	@ROOTFS='$(ROOTFS)' tests/progress.sh
 
 doctor:
 	@tests/doctor.sh
@@ -89,6 +96,13 @@ unit:
 
 test: deps rootfs
 	@tests/run-all.sh
+
+# Start-to-exit latency of every stage against unshare, bwrap, crun and
+# runc, containers per second, peak RSS; goals met or missed, never a
+# failing test.
+bench: rootfs
+	@tests/deps.sh bench
+	@tests/bench.sh
 
 # The cgroup v2 lane: a Debian kernel under qemu, pure cgroup v2, no
 # network device.  Part of make test wherever qemu and a kernel are.

@@ -23,12 +23,13 @@ needs=(
   "procps procps-ng"
   "strace strace"
   "libseccomp-dev libseccomp-devel"
+  "libseccomp-dev libseccomp-static"
   "clang-format clang-tools-extra"
 )
 case ${1:-} in
   bench) needs+=("crun crun" "runc runc" "bubblewrap bubblewrap") ;;
   ci) needs+=("chromium chromium" "qemu-system-x86 qemu-system-x86-core"
-              "cpio cpio" "libseccomp-dev libseccomp-static")
+              "cpio cpio")
       # The VM lane boots a packaged kernel: any already in /boot will do.
       if ! compgen -G '/boot/vmlinuz-*' >/dev/null; then
         if grep -qx 'ID=ubuntu' /etc/os-release 2>/dev/null; then

@@ -14,14 +14,12 @@
 # build/progress/step-NN, the compiler's messages to build/progress/NN.build.log
 # and every check's result (TAP, as bats prints it) to build/progress/NN.tap.
 #
-# The Makefile passes the settings `make step-NN` compiles with (CC,
-# STEP_CFLAGS, ROOTFS), so what is checked here is what you would build.
+# Each step is built by `make runtime`, the same line `make step-NN` uses,
+# so what is checked here is what you would build.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
 out=build/progress
-CC=${CC:-cc}
-STEP_CFLAGS=${STEP_CFLAGS:--std=c11 -Wall -Wextra -Werror -O2 -g}
 ROOTFS=${ROOTFS:-$PWD/rootfs/tree}
 # A runtime that deadlocks (say, a child waiting on a pipe nobody writes)
 # would hang its check for ever: give each stage this many seconds.
@@ -64,16 +62,13 @@ row() { # STAGE MARK TEXT
 # Compile steps/NN-x/runtime.c as `make step-NN` would: stage 07 links
 # libseccomp, every other stage libc only.
 build() { # STAGE -> build/progress/step-NN, messages in build/progress/NN.build.log
-  local s=$1 nn=${1%%-*} src=steps/$1/runtime.c libs=()
+  local nn=${1%%-*} src=steps/$1/runtime.c
   rm -f "$out/step-$nn"
   if [ ! -f "$src" ]; then
     echo "there is no $src" >"$out/$nn.build.log"
     return 1
   fi
-  [ "$nn" = 07 ] && libs=(-lseccomp)
-  # shellcheck disable=SC2086  # STEP_CFLAGS is a list of flags, as in make
-  $CC $STEP_CFLAGS -DSTEP_ROOTFS="\"$ROOTFS\"" -o "$out/step-$nn" "$src" "${libs[@]}" \
-    >"$out/$nn.build.log" 2>&1
+  make -s runtime NN="$nn" FROM=steps OUT="$out/step-$nn" >"$out/$nn.build.log" 2>&1
 }
 
 # Run stage STAGE's checks against build/progress/step-NN.  The exit

@@ -4,7 +4,8 @@
 #   - every skeleton is its previous solution plus TODO markers, nothing else;
 #   - every solution passes its own stage and all earlier ones;
 #   - every skeleton builds, passes the earlier stages and FAILS its own;
-#   - the slides render, and the cgroup v2 checks pass in a VM;
+#   - the slides render, the cgroup v2 checks pass in a VM, and make bench
+#     runs (3 rounds: it measures, it never fails on timing);
 #   - the host is left as it was found.
 # Ends with one line: N passed, N failed.
 set -uo pipefail
@@ -140,6 +141,14 @@ elif [ -n "${CI:-}" ]; then
   flunk "the VM lane: no qemu or no kernel in /boot (tests/deps.sh ci installs them)"
 else
   echo "skipped: no qemu or kernel for the cgroup v2 lane (sudo tests/deps.sh ci installs them)"
+fi
+
+echo "== make bench runs (3 rounds, no timed assertion)"
+if BENCH_RUNS=3 BENCH_OUT=$out/bench tests/bench.sh >"$out/bench.txt" 2>&1; then
+  pass
+  echo "ok: bench measured every stage (table in $out/bench/report.txt)"
+else
+  flunk "bench could not measure our runtime: $(tail -1 "$out/bench.txt")"
 fi
 
 echo "== the host is as it was"

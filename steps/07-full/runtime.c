@@ -1001,7 +1001,9 @@ static int veth_try(const struct config *cfg, int nl, uint32_t addr, int master,
     if (nl_talk(nl, msg, build_veth(msg, sizeof msg, name, master, pid)) == 0)
         return 0;
     if (errno != EEXIST)
-        die("rtnetlink: RTM_NEWLINK veth %s", name);
+        die_hint(errno == ESRCH ? "the container exited during its setup"
+                                : NULL,
+                 "rtnetlink: RTM_NEWLINK veth %s", name);
     return -1;
 }
 

@@ -89,7 +89,7 @@ load helpers
   hint "wait_child() returns 128+WTERMSIG for a command a signal killed"
   "$STEP" -- $PROBE &
   runtime=$!
-  kill -KILL "$(child_of "$runtime")"
+  kill -KILL "$(command_of "$runtime")"
   status=0
   wait "$runtime" || status=$?
   assert_equal "$status" 137
@@ -136,7 +136,7 @@ load helpers
   "$STEP" -- no-such-command 2>/dev/null || true
   "$STEP" -- $PROBE &
   runtime=$!
-  kill -KILL "$(child_of "$runtime")"
+  kill -KILL "$(command_of "$runtime")"
   wait "$runtime" || true
   assert_host_unchanged "$before"
 }

@@ -46,16 +46,19 @@ common_teardown() {
 setup() { common_setup; }
 teardown() { common_teardown; }
 
-# The host as it was in BEFORE (a host_state).  A network namespace is
-# torn down by the kernel after its last process exits, in the background,
-# taking the veth with it: give that up to 5 s.
+# The host as it was in BEFORE (a host_state): nothing may have been
+# added.  Something may have gone: a veth, cgroup or runtime of an earlier
+# container that was still being torn down when BEFORE was taken (the
+# kernel removes a network namespace in the background).  Give the
+# teardown of this test's own containers up to 5 s.
 assert_host_unchanged() {
-  local i
+  local i added
   for i in $(seq 50); do
-    [ "$(host_state)" = "$1" ] && return 0
+    added=$(comm -13 <(echo "$1" | sort) <(host_state | sort))
+    [ -z "$added" ] && return 0
     sleep 0.1
   done
-  assert_equal "$(host_state)" "$1"
+  fail "$(printf 'the host has what it did not have before the run:\n%s' "$added")"
 }
 
 # Tests that write or mount inside the container call this first: a
@@ -70,6 +73,20 @@ own_root() {
     return 0
   fi
   fail "the container does not have its own mount namespace and rootfs yet; not running a test that writes or mounts"
+}
+
+# The pid of the first child of PID once it has exec'd its command (its
+# /proc/PID/exe is no longer the runtime's), waiting up to 5 s.  Before
+# that it is still being set up, and killing it tests something else.
+command_of() {
+  local i kid exe
+  kid=$(child_of "$1") || return 1
+  exe=$(readlink "/proc/$1/exe")
+  for i in $(seq 50); do
+    [ "$(readlink "/proc/$kid/exe")" != "$exe" ] && break
+    sleep 0.1
+  done
+  echo "$kid"
 }
 
 # The pid of the first child of PID, waiting up to 5 s for it to appear.
