@@ -554,7 +554,8 @@ static void setup_mounts(const struct config *cfg)
 
 /* ---- 05 user namespace: user_namespaces(7) ---- */
 
-/* Why the kernel may refuse an unprivileged user namespace, as a hint. */
+/* Which sysctl makes the kernel refuse a user namespace, as a hint; NULL
+ * when none does. */
 static const char *userns_hint(void)
 {
     static const struct {
@@ -581,7 +582,7 @@ static const char *userns_hint(void)
         if (refused)
             return knobs[i].hint;
     }
-    return geteuid() == 0 ? NULL : "run as root: sudo ./step";
+    return NULL;
 }
 
 /* One line of /proc/PID/uid_map: "INSIDE OUTSIDE COUNT\n".  Returns its
@@ -1122,6 +1123,8 @@ static const char *clone_hint(int err)
         hint = userns_hint();
     if (!hint && (err == ENOSPC || err == EUSERS))
         hint = "a namespace limit is reached: see /proc/sys/user/max_*";
+    if (!hint && (err == EPERM || err == EACCES) && geteuid() != 0)
+        hint = "run as root: sudo ./step";
     return hint;
 }
 

@@ -704,7 +704,8 @@ static void setup_mounts(const struct config *cfg)
 
 /* ---- 05 user namespace: user_namespaces(7) ---- */
 
-/* Why the kernel may refuse an unprivileged user namespace, as a hint. */
+/* Which sysctl makes the kernel refuse a user namespace, as a hint; NULL
+ * when none does. */
 static const char *userns_hint(void)
 {
     static const struct {
@@ -731,7 +732,7 @@ static const char *userns_hint(void)
         if (refused)
             return knobs[i].hint;
     }
-    return geteuid() == 0 ? NULL : "run as root: sudo ./step";
+    return NULL;
 }
 
 /* One line of /proc/PID/uid_map: "INSIDE OUTSIDE COUNT\n".  Returns its
@@ -1540,6 +1541,7 @@ static void drop_caps(const struct config *cfg)
     say(cfg, "capset(effective = permitted = the kept set, inheritable = 0)");
     if (syscall(SYS_capset, &hdr, data) < 0)
         die("capset");
+    say(cfg, "prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)");
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
         errno != EINVAL)
         die("prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
@@ -1761,6 +1763,7 @@ static void run_init(const struct config *cfg)
     report_fd = -1;
     /* /proc/1/exe is the runtime's binary on the host: let no process in
      * the container open it (runc's CVE-2019-5736). */
+    say(cfg, "prctl(PR_SET_DUMPABLE, 0)");
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
         die("prctl(PR_SET_DUMPABLE, 0)");
     for (;;) {
@@ -1795,6 +1798,7 @@ static noreturn void exec_command(const struct config *cfg)
     /* The runtime blocked the signals it forwards; the command may not
      * inherit that. */
     forwarded_set(&set);
+    say(cfg, "sigprocmask(SIG_UNBLOCK, <the forwarded signals>)");
     sigprocmask(SIG_UNBLOCK, &set, NULL);
     say(cfg, "execvp(\"%s\")", cfg->argv[0]);
     execvp(cfg->argv[0], cfg->argv);
@@ -1861,6 +1865,8 @@ static const char *clone_hint(int err)
         hint = userns_hint();
     if (!hint && (err == ENOSPC || err == EUSERS))
         hint = "a namespace limit is reached: see /proc/sys/user/max_*";
+    if (!hint && (err == EPERM || err == EACCES) && geteuid() != 0)
+        hint = "run as root: sudo ./step";
     return hint;
 }
 
@@ -2103,12 +2109,15 @@ static int run_exec(const struct config *cfg)
     if (kid == 0) {
         become_root(cfg);
         /* After the id change, which clears it (prctl(2)). */
+        say(cfg, "prctl(PR_SET_PDEATHSIG, SIGKILL)");
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
             die("prctl(PR_SET_PDEATHSIG)");
+        say(cfg, "chdir(\"/\")");
         if (chdir("/") < 0)
             die("chdir(\"/\")");
         /* Until exec, /proc/self/exe is the runtime's binary: keep the
          * container's processes from opening it (CVE-2019-5736). */
+        say(cfg, "prctl(PR_SET_DUMPABLE, 0)");
         if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
             die("prctl(PR_SET_DUMPABLE, 0)");
         harden(cfg);

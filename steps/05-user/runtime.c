@@ -469,7 +469,9 @@ static int child_main(void *arg)
 static const char *clone_hint(int err)
 {
     /* TODO(05): from now on EPERM, EACCES, ENOSPC and EUSERS are about
-     * user namespaces: return userns_hint(). */
+     * user namespaces: ask userns_hint() first; failing that, ENOSPC and
+     * EUSERS mean a namespace limit (/proc/sys/user/max_*), and EPERM or
+     * EACCES for a user still means "run as root". */
     if (err == EPERM)
         return "run as root: sudo ./step";
     if (err == ENOSPC)
@@ -514,9 +516,11 @@ static int run_container(const struct config *cfg)
         die_hint(clone_hint(errno), "clone(%sSIGCHLD)", names);
     close(args.report[1]);
 
-    /* TODO(05): close go[0], write_id_maps(cfg, pid), then write the go
-     * byte; close go[1] only after the report pipe's EOF below, so the
-     * child can tell that we are alive. */
+    /* TODO(05): close go[0] and ignore SIGPIPE (a child that died
+     * before reading "go" must not kill us silently: let write() fail and
+     * say so), write_id_maps(cfg, pid), then write the go byte; close go[1]
+     * only after the report pipe's EOF below, so the child can tell that we are
+     * alive. */
     /* EOF: the command was exec'd (the pipe is close-on-exec). */
     while ((n = read(args.report[0], &r, sizeof r)) < 0 && errno == EINTR)
         ;

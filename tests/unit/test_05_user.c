@@ -1070,20 +1070,26 @@ static void test_05_userns_hint_names_apparmor_restriction(void **state)
  * that a user is not root. */
 static void test_05_userns_hint_when_no_sysctl_refuses(void **state)
 {
-    const char *hint;
-
     (void)state;
     fx.euid = 1000;
-    hint = userns_hint(); /* no such files */
-    assert_non_null(hint);
-    assert_contains(hint, "run as root");
+    assert_null(userns_hint()); /* no such files */
     sysctls_allow();
-    hint = userns_hint();
-    assert_non_null(hint);
-    assert_contains(hint, "run as root");
-    assert_int_equal(count_calls("fopen"), 6);
-    fx.euid = 0;
     assert_null(userns_hint());
+    assert_int_equal(count_calls("fopen"), 6);
+}
+
+/* With no sysctl to blame: a user is told to run as root, and a limit
+ * reached (ENOSPC, EUSERS) is named as such, for root and users alike. */
+static void test_05_clone_hint_without_a_sysctl_to_blame(void **state)
+{
+    (void)state;
+    sysctls_allow();
+    fx.euid = 1000;
+    assert_contains(clone_hint(EPERM), "run as root");
+    assert_contains(clone_hint(ENOSPC), "namespace limit");
+    fx.euid = 0;
+    assert_null(clone_hint(EPERM));
+    assert_contains(clone_hint(EUSERS), "namespace limit");
 }
 
 /* clone(2) refused for a user namespace: EPERM, EACCES (AppArmor),
@@ -1145,6 +1151,7 @@ int main(void)
         TEST(test_05_userns_hint_names_user_max_user_namespaces),
         TEST(test_05_userns_hint_names_apparmor_restriction),
         TEST(test_05_userns_hint_when_no_sysctl_refuses),
+        TEST(test_05_clone_hint_without_a_sysctl_to_blame),
         TEST(test_05_refused_clone_hint_asks_the_sysctls),
     };
 
