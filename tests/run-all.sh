@@ -61,7 +61,7 @@ run_own_stage() { # RUNTIME STAGE LABEL
 
 echo "== unit tests"
 unit=$(tests/unit/run.sh build/unit 2>&1)
-echo "$unit" | grep -E '^\[  (PASSED|FAILED)|^unit:|error' | sed 's/^/    /'
+echo "$unit" | grep -E '^\[  (PASSED|FAILED)|^unit:|: error:|does not build' | sed 's/^/    /'
 line=$(echo "$unit" | grep -E '^unit: [0-9]+ passed, [0-9]+ failed' | tail -1)
 if [ -n "$line" ]; then
   passed=$((passed + $(echo "$line" | awk '{print $2}')))
