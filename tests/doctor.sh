@@ -375,12 +375,12 @@ elif err=$("$cc" -std=c11 -Wall -Wextra -Werror -o "$scratch/t" "$scratch/t.c" 2
 else
   bad "$(from 01)" "$cc cannot build a C11 program: $(echo "$err" | head -1)" "sudo make deps (it installs the C library's headers too)"
 fi
-# The rootfs carries a tiny static helper (sysprobe) for stage 07's checks:
-# linking it needs the static C library.
+# Every stage's ./step is linked statically (it starts faster), and so is
+# the rootfs's tiny helper (sysprobe): both need the static C library.
 if have "$cc" && "$cc" -static -o "$scratch/t" "$scratch/t.c" >/dev/null 2>&1; then
-  ok "$cc links statically (the rootfs's sysprobe helper)"
+  ok "$cc links statically (./step and the rootfs's sysprobe helper)"
 elif have "$cc"; then
-  bad "$(from 04)" "$cc cannot link statically, and the rootfs needs one static helper" "sudo make deps (Debian: libc6-dev, Fedora: glibc-static)"
+  bad "$(from 01)" "$cc cannot link statically, as make step-NN does" "sudo make deps (Debian: libc6-dev, Fedora: glibc-static)"
 fi
 # Stage 07's seccomp filter is built with libseccomp.
 printf '#include <stddef.h>\n#include <seccomp.h>\nint main(void) { return seccomp_init(SCMP_ACT_ALLOW) == NULL; }\n' >"$scratch/s.c"
