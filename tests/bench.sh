@@ -2,23 +2,26 @@
 # sudo make bench: start-to-exit latency of /bin/true for every stage's
 # reference runtime and for the peers found on this machine (util-linux
 # unshare, bubblewrap, crun, runc), containers per second two at a time,
-# and the runtime's peak RSS; then the goals of DESIGN.md, met or missed.
+# and the runtime's peak RSS; then the benchmark's goals, met or missed.
 #
-#   BENCH_RUNS=N   rounds after the warm-up (default 30); the rate test
-#                  starts 200*N/30 containers (at least 10)
+#   BENCH_RUNS=N   rounds after the warm-up (default 30); each of the three
+#                  rate tests starts 200*N/30 containers (at least 10)
 #   BENCH_OUT=DIR  where builds and results go (default build/bench)
-#   BENCH_GAP_MS=N idle time before each timed run (default 50), so that
-#                  each starts cold, as a lone `docker run` would: a cgroup
-#                  migration soon after another skips an RCU grace period
-#                  (about 10 ms here), and would favour whoever came next
+#   BENCH_GAP_MS=N the second pass: idle time before each of its runs
+#                  (default 50; 0 skips it), so that each starts cold, as a
+#                  lone `docker run` would.  The first pass runs back to
+#                  back, the condition the goals were set in.  They differ
+#                  by one kernel wait: a cgroup migration waits for an RCU
+#                  grace period (about 10 ms here) unless another migration
+#                  ended less than one grace period before
 #   BENCH_TRACE=1  also strace one run of 07 and list its slowest calls
 #
 # Each round runs every contender once, interleaved (A B C, C A B, ...),
 # so that a slow moment of the machine hits all of them alike.  Each run is
 # timed by tests/bench-timer.c: fork, exec, wait4, CLOCK_MONOTONIC, no
-# shell in the timed path.  Results: DIR/report.txt (the table below),
-# DIR/results.csv (one row a contender), DIR/goals.csv, DIR/raw.csv (one
-# row a run), DIR/NAME.err (each contender's stderr).
+# shell in the timed path.  Results: DIR/report.txt (the tables below),
+# DIR/results.csv (one row a contender), DIR/goals.csv, DIR/raw.csv and
+# DIR/raw-cold.csv (one row a run), DIR/NAME.err (each contender's stderr).
 #
 # Never a timed assertion: exits 0 whether the goals are met or not, and
 # non-zero only when our own runtime could not be measured at all.
@@ -255,16 +258,28 @@ if mountpoint -q /sys/fs/cgroup/unified 2>/dev/null && command -v unshare >/dev/
   note_ns="all ran in a private mount namespace with /sys/fs/cgroup/unified unmounted (for crun)"
 fi
 
-say "$(wc -l <"$spec") contenders, $warmup warm-up + $runs rounds, interleaved"
-"${in_ns[@]}" "$out/bench-timer" latency -r "$runs" -w "$warmup" -g "$gap" -e "$out" \
+say "$(wc -l <"$spec") contenders, $warmup warm-up + $runs rounds, interleaved, back to back"
+"${in_ns[@]}" "$out/bench-timer" latency -r "$runs" -w "$warmup" -g 0 -e "$out" \
   -o "$out/raw.csv" "$spec" >"$out/latency.tsv"
+: >"$out/latency-cold.tsv"
+if [ "$gap" -gt 0 ]; then
+  say "again, each run after $gap ms idle"
+  "${in_ns[@]}" "$out/bench-timer" latency -r "$runs" -w "$warmup" -g "$gap" -e "$out" \
+    -o "$out/raw-cold.csv" "$spec" >"$out/latency-cold.tsv"
+fi
 total=$((runs * 200 / 30))
 [ "$total" -ge 10 ] || total=10
-rate=""
+# Three runs of the rate test; the report takes the median.  One run lasts
+# under a second, and its figure moves by 10% from run to run here.
+rate="" rates=""
 if [ -n "${built[07]:-}" ]; then
-  say "rate: $total containers of 07 --net none, 2 at a time"
-  rate=$("${in_ns[@]}" "$out/bench-timer" rate -n "$total" -j 2 -e "$out/rate.err" \
-    -- "$out/runtime-07" --net none /bin/true)
+  say "rate: 3 times $total containers of 07 --net none, 2 at a time"
+  for i in 1 2 3; do
+    line=$("${in_ns[@]}" "$out/bench-timer" rate -n "$total" -j 2 -e "$out/rate.err" \
+      -- "$out/runtime-07" --net none /bin/true) && rates+="$line"$'\n'
+  done
+  rates=$(printf '%s' "$rates" | sort -t$'\t' -k4,4g)
+  [ "$(printf '%s\n' "$rates" | grep -c .)" -eq 3 ] && rate=$(printf '%s\n' "$rates" | sed -n 2p)
 fi
 
 # BENCH_TRACE=1: where one run of 07 spends its time, call by call.
@@ -287,10 +302,13 @@ cleanup
 left=$( (our_leftovers; [ -n "$new_links" ] && echo "interfaces: $new_links") | sort -u)
 
 # ---- report ----
-# Ratios are peer/ours: above 1, the peer is slower.  Goals, from DESIGN.md:
+# Ratios are peer/ours: above 1, the peer is slower.  The goals, judged back
+# to back (the condition they were set in):
 # 01-04 within 1.1x of unshare; 07 (veth, -m, -p) 1.5x faster than crun
 # and 4x than runc; 300 containers/s two at a time; peak RSS under 2 MiB.
 awk -F'\t' -v runs="$runs" -v warmup="$warmup" -v gap="$gap" -v rate="$rate" \
+  -v rates="$(printf '%s\n' "$rates" | cut -f4 | paste -sd' ')" \
+  -v rate_rss="$(printf '%s\n' "$rates" | cut -f6 | sort -n | tail -1)" \
   -v kernel="$(uname -r)" -v cpus="$(nproc)" -v note_ns="$note_ns" \
   -v left="$left" -v outdir="$out" -v bundles="${out#"$PWD"/}" -v absent_list="$(for k in "${!absent[@]}"; do printf '%s\t%s\n' "$k" "${absent[$k]}"; done)" '
 function csvq(s) { gsub(/"/, "\"\"", s); return "\"" s "\"" }
@@ -306,15 +324,16 @@ function goal(text, met, detail) {
 FILENAME == ARGV[1] { order[++n] = $1; label[$1] = $2; vs[$1] = $3; next }
 FILENAME == ARGV[2] { st[$1] = $2; cnt[$1] = $3; med[$1] = $4; lo[$1] = $5; hi[$1] = $6
                       rss[$1] = $7; fails[$1] = $8; code[$1] = $9; next }
+FILENAME == ARGV[3] { cst[$1] = $2; cmed[$1] = $4; clo[$1] = $5; chi[$1] = $6; next }
 END {
   na = split(absent_list, al, "\n")
   for (i = 1; i <= na; i++) if (split(al[i], kv, "\t") == 2) { st[kv[1]] = "absent"; why[kv[1]] = kv[2] }
   goals = outdir "/goals.csv"; res = outdir "/results.csv"
   print "goal,result,detail" > goals
-  print "contender,label,compared_with,status,runs,median_ms,min_ms,max_ms,peak_rss_kib,failures,ratio_vs_ours,reason" > res
+  print "contender,label,compared_with,status,runs,median_ms,min_ms,max_ms,peak_rss_kib,failures,ratio_vs_ours,reason,cold_median_ms,cold_ratio_vs_ours" > res
   printf "container-lab bench: start-to-exit latency of /bin/true\n"
-  printf "  Linux %s, %d CPUs; %d warm-up + %d rounds, interleaved, each run\n", kernel, cpus, warmup, runs
-  printf "  after %d ms idle (BENCH_GAP_MS); times in ms\n", gap
+  printf "  Linux %s, %d CPUs; %d warm-up + %d rounds, interleaved, back to\n", kernel, cpus, warmup, runs
+  printf "  back; times in ms\n"
   if (note_ns != "") printf "  %s\n", note_ns
   printf "\n%-42s %8s %8s %8s %9s %9s\n", "contender", "median", "min", "max", "peak RSS", "peer/ours"
   printf "%-42s %8s %8s %8s %9s %9s\n", "", "ms", "ms", "ms", "KiB", "median"
@@ -330,14 +349,30 @@ END {
       printf "%-42s %s\n", label[k], why[k]
       reason = why[k]
     }
-    printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", k, csvq(label[k]), o, st[k], cnt[k], med[k], lo[k], hi[k],
-           rss[k], fails[k], ratio == "" ? "" : substr(ratio, 1, length(ratio) - 1), csvq(reason) > res
+    cratio = (cst[k] == "ok" && o != "" && cst[o] == "ok") ? sprintf("%.2f", cmed[k] / cmed[o]) : ""
+    printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", k, csvq(label[k]), o, st[k], cnt[k], med[k], lo[k], hi[k],
+           rss[k], fails[k], ratio == "" ? "" : substr(ratio, 1, length(ratio) - 1), csvq(reason),
+           cst[k] == "ok" ? cmed[k] : "", cratio > res
   }
   printf "peer/ours: the median of the peer over that of our stage above it; above\n"
   printf "1, the peer is slower.\n"
+  if (gap > 0) {
+    printf "\nthe same, each run after %d ms idle (BENCH_GAP_MS): cold, as a lone start\n", gap
+    printf "%-42s %8s %8s %8s %9s\n", "contender", "median", "min", "max", "peer/ours"
+    for (i = 1; i <= n; i++) {
+      k = order[i]; o = vs[k]
+      if (cst[k] != "ok") continue
+      printf "%-42s %8.2f %8.2f %8.2f %9s\n", label[k], cmed[k], clo[k], chi[k],
+             (o != "" && cst[o] == "ok") ? sprintf("%.2fx", cmed[k] / cmed[o]) : ""
+    }
+    printf "Every start that moves a process into a v1 cgroup now waits for an RCU\n"
+    printf "grace period (about 10 ms here); back to back, most find one just passed.\n"
+    printf "That wait, the same for all, narrows the ratios of 07 and its peers.\n"
+  }
   split(rate, rt, "\t")
   if (rate != "") {
-    printf "\n07 --net none, %d containers 2 at a time: %.1f containers/s (%.3f s, %d failed)\n", rt[1], rt[4], rt[3], rt[5]
+    printf "\n07 --net none, %d containers 2 at a time, 3 runs: %s containers/s\n", rt[1], rates
+    printf "  the median run: %.1f containers/s (%.3f s, %d failed)\n", rt[4], rt[3], rt[5]
     printf "  CPU per container: %.2f ms in its processes; the machine was busy %.2f ms\n", rt[7], rt[8]
     printf "  per container (kernel threads too, and whatever else ran meanwhile)\n"
     printf "rate07,%s,,%s,%d,,,,%d,%d,,%s\n", csvq("07 --net none, 2 at a time: containers/s"),
@@ -367,7 +402,7 @@ END {
   printf "  floor: every namespace, maps, a veth born in place (no bridge), memory\n"
   printf "    and pids cgroups, pivot_root, exec: tests/bench-timer.c, run_floor()\n"
 
-  printf "\ngoals (DESIGN.md):\n"
+  printf "\ngoals (back to back, as they were set):\n"
   for (s = 1; s <= 4; s++) {
     o = sprintf("s%02d", s); p = sprintf("u%02d", s)
     if (st[o] == "ok" && st[p] == "ok")
@@ -380,22 +415,28 @@ END {
     p = peers[j]
     if (st["s07"] == "ok" && st[p] == "ok")
       goal(sprintf("07 (veth, -m, -p) %sx faster than %s", want[j], p), med[p] / med["s07"] >= want[j],
-           sprintf("ours %.2f ms, %s %.2f ms: %.2fx; ours with --net none %.2fx", med["s07"], p, med[p],
-                   med[p] / med["s07"], st["s07n"] == "ok" ? med[p] / med["s07n"] : 0))
+           sprintf("ours %.2f ms, %s %.2f ms: %.2fx; ours with --net none %.2fx%s", med["s07"], p, med[p],
+                   med[p] / med["s07"], st["s07n"] == "ok" ? med[p] / med["s07n"] : 0,
+                   (cst["s07"] == "ok" && cst[p] == "ok") ? sprintf("; cold %.2fx", cmed[p] / cmed["s07"]) : ""))
     else goal(sprintf("07 (veth, -m, -p) %sx faster than %s", want[j], p), "", "not measured: ours " st["s07"] ", " p " " st[p])
   }
+  if (st["s07"] == "ok" && st["floor"] == "ok")
+    goal("07 (veth, -m, -p) at most 1.5x the floor", med["s07"] <= 1.5 * med["floor"],
+         sprintf("ours %.2f ms, floor %.2f ms: %.2fx%s", med["s07"], med["floor"], med["s07"] / med["floor"],
+                 (cst["s07"] == "ok" && cst["floor"] == "ok") ? sprintf("; cold %.2fx", cmed["s07"] / cmed["floor"]) : ""))
+  else goal("07 (veth, -m, -p) at most 1.5x the floor", "", "not measured: ours " st["s07"] ", floor " st["floor"])
   if (rate != "" && rt[5] < rt[1])
     goal("07 --net none: 300 containers/s 2 at a time", rt[4] >= 300 && rt[5] == 0,
          sprintf("%.1f/s, %d of %d failed", rt[4], rt[5], rt[1]))
   else goal("07 --net none: 300 containers/s 2 at a time", "", "not measured")
   worst = 0; wk = ""
   for (i = 1; i <= n; i++) { k = order[i]; if (vs[k] == "" && k != "host" && st[k] == "ok" && rss[k] > worst) { worst = rss[k]; wk = label[k] } }
-  if (rate != "" && rt[6] > worst) { worst = rt[6]; wk = "07 --net none (rate test)" }
+  if (rate != "" && rate_rss > worst) { worst = rate_rss; wk = "07 --net none (rate test)" }
   if (wk != "") goal("peak RSS under 2 MiB", worst < 2048, sprintf("largest %d KiB: %s; 07 %s KiB", worst, wk, rss["s07"]))
   else goal("peak RSS under 2 MiB", "", "not measured")
   printf "\nhost left as found: %s\n", left == "" ? "yes" : "NO:\n" left
-  printf "results: %s/{report.txt,results.csv,goals.csv,raw.csv}\n", outdir
-}' "$meta" "$out/latency.tsv" | tee "$out/report.txt"
+  printf "results: %s/{report.txt,results.csv,goals.csv,raw.csv,raw-cold.csv}\n", outdir
+}' "$meta" "$out/latency.tsv" "$out/latency-cold.tsv" | tee "$out/report.txt"
 
 # Failing to measure our own runtime at all is the one error.
 awk -F'\t' '$1 ~ /^s0/ && $2 == "ok" { ok = 1 } END { exit !ok }' "$out/latency.tsv" || {

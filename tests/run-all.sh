@@ -145,8 +145,17 @@ fi
 
 echo "== make bench runs (3 rounds, no timed assertion)"
 if BENCH_RUNS=3 BENCH_OUT=$out/bench tests/bench.sh >"$out/bench.txt" 2>&1; then
-  pass
-  echo "ok: bench measured every stage (table in $out/bench/report.txt)"
+  # Every stage measured (status ok in results.csv), and goals judged.
+  unmeasured=$(for s in solutions/[0-9][0-9]-*; do
+    n=$(basename "$s"); n=${n%%-*}
+    grep -qE "^s$n,\"[^\"]*\",[^,]*,ok," "$out/bench/results.csv" || echo "s$n"
+  done)
+  if [ -z "$unmeasured" ] && grep -qE ',(met|missed),' "$out/bench/goals.csv"; then
+    pass
+    echo "ok: bench measured every stage (table in $out/bench/report.txt)"
+  else
+    flunk "bench left stages unmeasured (${unmeasured:-none}) or judged no goal: see $out/bench/report.txt"
+  fi
 else
   flunk "bench could not measure our runtime: $(tail -1 "$out/bench.txt")"
 fi
