@@ -79,8 +79,11 @@ img=$tmp/root
 
 # The VM's own userland is the busybox fixture; the containers get another
 # copy at /rootfs, which the runtimes are built to use.
-cp -a rootfs/tree "$img"
-cp -a rootfs/tree "$img/rootfs"
+# Copy the contents (tree/.), so that a tree that is a symlink is copied,
+# not linked to and then written through.
+mkdir -p "$img/rootfs"
+cp -a rootfs/tree/. "$img/"
+cp -a rootfs/tree/. "$img/rootfs/"
 mkdir -p "$img/lab/modules" "$img/lab/repo/tests"
 cp tests/vm/init.sh "$img/init"
 chmod 755 "$img/init"
