@@ -50,6 +50,29 @@ if [ ! -x "$rootfs/bin/busybox" ]; then
   say "no rootfs at $rootfs: make rootfs"
   exit 1
 fi
+# crun, runc and the floor map root to uid 100000, as ours does, and that
+# uid must be able to reach the rootfs.  A clone under a directory only
+# root may enter (mktemp -d makes such) would have them refuse to start:
+# then every contender, ours included, uses one copy in a directory anyone
+# may enter, removed at the end.
+rootfs_copy=""
+reachable() { # DIR: may others search every directory on its path?
+  local d=$1 mode
+  while [ "$d" != / ]; do
+    mode=$(stat -c %a "$d") || return 1
+    (( 8#$mode & 1 )) || return 1
+    d=$(dirname "$d")
+  done
+}
+if ! reachable "$rootfs"; then
+  rootfs_copy=$(mktemp -d /tmp/container-lab-bench.XXXXXX) && chmod 755 "$rootfs_copy" &&
+    cp -a "$rootfs/." "$rootfs_copy/" || {
+    say "cannot copy the rootfs to a directory others may enter"
+    exit 1
+  }
+  say "$rootfs is not reachable by uid 100000: using a copy in $rootfs_copy"
+  rootfs=$rootfs_copy
+fi
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 rm -f "$out"/*.err "$out"/*.csv "$out"/report.txt
@@ -66,7 +89,7 @@ for s in $stages; do
   nn=${s%%-*}
   # runtime-NN, not step-NN: the acceptance tests' host check looks for
   # processes named step-NN and must not mistake ours for theirs.
-  if make -s runtime NN="$nn" FROM=solutions OUT="$out/runtime-$nn" \
+  if make -s runtime NN="$nn" FROM=solutions OUT="$out/runtime-$nn" ROOTFS="$rootfs" \
     >"$out/build-$nn.log" 2>&1; then
     built[$nn]=1
   else
@@ -239,7 +262,7 @@ cleanup() {
   find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -depth -type d \
     \( -name "bench-crun-$$" -o -name "bench-runc-$$" \) -exec rmdir {} + 2>/dev/null
 }
-trap cleanup EXIT
+trap 'cleanup; [ -z "$rootfs_copy" ] || rm -rf "$rootfs_copy"' EXIT
 links_before=$(ip -o link 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort)
 
 # ---- run ----
@@ -256,6 +279,9 @@ if mountpoint -q /sys/fs/cgroup/unified 2>/dev/null && command -v unshare >/dev/
   in_ns=(unshare --mount --propagation private -- sh -c 'umount /sys/fs/cgroup/unified &&
     mount -t tmpfs -o size=64k,mode=755 bench /sys/fs/cgroup/unified; exec "$@"' sh)
   note_ns="all ran in a private mount namespace with /sys/fs/cgroup/unified unmounted (for crun)"
+fi
+if [ -n "$rootfs_copy" ]; then
+  note_ns+="${note_ns:+\n  }the rootfs: a copy in $rootfs_copy, as uid 100000 cannot reach the clone's"
 fi
 
 say "$(wc -l <"$spec") contenders, $warmup warm-up + $runs rounds, interleaved, back to back"
