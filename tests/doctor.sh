@@ -459,23 +459,28 @@ elif newer=$(find rootfs -maxdepth 1 -type f -newer rootfs/tree/.built | paste -
 else
   ok "built (rootfs/tree, $(find rootfs/tree -type l | wc -l) busybox links)"
 fi
-# From stage 05, run with sudo, the container's root is host uid 100000,
-# and the kernel lets it walk the path to the rootfs only through
-# directories that let others search them (o+x).  Ubuntu makes home
-# directories 0750, which stops it there.
+# From stage 05, run with sudo, the child walks to the rootfs in a user
+# namespace, still as host uid 0 but without CAP_DAC_OVERRIDE over the
+# host's files (enter_rootfs() runs before become_root()): it passes a
+# directory that lets others search it (o+x), or one of root's that lets
+# its owner search it.  Ubuntu makes home directories 0750, owned by
+# their user, which stops it there.
 closed=()
 d=$PWD/rootfs
 [ -d rootfs/tree ] && d=$PWD/rootfs/tree
 while :; do
-  perms=$(stat -c %A "$d")
-  case ${perms:9:1} in x | t) ;; *) closed+=("$d") ;; esac
+  read -r perms owner < <(stat -c '%A %u' "$d")
+  case ${perms:9:1} in
+    x | t) ;;
+    *) [ "$owner" = 0 ] && [ "${perms:3:1}" = x ] || closed+=("$d") ;;
+  esac
   [ "$d" = / ] && break
   d=$(dirname "$d")
 done
 if [ "${#closed[@]}" -eq 0 ]; then
-  ok "every directory above it lets others pass, as stage 05's container root must"
+  ok "every directory above it is root's or lets others pass, as stage 05's child needs"
 else
-  bad "$(from 05)" "others may not pass through ${closed[*]}, so a container's root cannot reach the rootfs (stage 05 on)" \
+  bad "$(from 05)" "${closed[*]}: not root's, and closed to others, so a container started with sudo cannot reach the rootfs (stage 05 on)" \
     "chmod o+x ${closed[*]} (others may then pass through, not list), or clone the lab where others can reach it"
 fi
 
