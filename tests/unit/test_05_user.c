@@ -33,6 +33,7 @@
 #include <ftw.h>
 #include <limits.h>
 
+#define UNIT_FAKE_IDS
 #include "unit.h"
 
 /* The pid write_id_maps() is given: only its /proc path matters. */
@@ -170,38 +171,6 @@ uid_t __wrap_geteuid(void)
 gid_t __wrap_getegid(void)
 {
     return fx.egid < 0 ? __real_getegid() : (gid_t)fx.egid;
-}
-
-/* setresgid("0", "0", "0", 0): the ids as text, so that all three show. */
-static int fake_setres(const char *fn, unsigned r, unsigned e, unsigned s)
-{
-    char a[3][16];
-
-    snprintf(a[0], sizeof a[0], "%u", r);
-    snprintf(a[1], sizeof a[1], "%u", e);
-    snprintf(a[2], sizeof a[2], "%u", s);
-    record(fn, a[0], a[1], a[2], 0);
-    return refused(fn, NULL) ? -1 : 0;
-}
-
-int __wrap_setresgid(gid_t r, gid_t e, gid_t s)
-{
-    return fake_setres("setresgid", r, e, s);
-}
-
-int __wrap_setresuid(uid_t r, uid_t e, uid_t s)
-{
-    return fake_setres("setresuid", r, e, s);
-}
-
-/* setgroups("0", NULL, NULL, 0): the size, and the list or NULL. */
-int __wrap_setgroups(size_t size, const gid_t *list)
-{
-    char n[32];
-
-    snprintf(n, sizeof n, "%zu", size);
-    record("setgroups", n, list ? "(list)" : NULL, NULL, 0);
-    return refused("setgroups", NULL) ? -1 : 0;
 }
 
 /* prctl("PR_SET_PDEATHSIG", NULL, NULL, 9): the option, and arg2. */

@@ -40,6 +40,7 @@
 
 #include <ftw.h>
 
+#define UNIT_FAKE_IDS
 #include "unit.h"
 
 /* The child's pid, as the parent would give it to veth_create(). */
@@ -530,36 +531,6 @@ int __wrap_mount(const char *source, const char *target, const char *fstype,
     (void)data;
     record("mount", source, target, fstype, flags);
     return refused("mount", target) ? -1 : 0;
-}
-
-static int fake_setres(const char *fn, unsigned r, unsigned e, unsigned s)
-{
-    char a[3][16];
-
-    snprintf(a[0], sizeof a[0], "%u", r);
-    snprintf(a[1], sizeof a[1], "%u", e);
-    snprintf(a[2], sizeof a[2], "%u", s);
-    record(fn, a[0], a[1], a[2], 0);
-    return refused(fn, NULL) ? -1 : 0;
-}
-
-int __wrap_setresgid(gid_t r, gid_t e, gid_t s)
-{
-    return fake_setres("setresgid", r, e, s);
-}
-
-int __wrap_setresuid(uid_t r, uid_t e, uid_t s)
-{
-    return fake_setres("setresuid", r, e, s);
-}
-
-int __wrap_setgroups(size_t size, const gid_t *list)
-{
-    char n[32];
-
-    snprintf(n, sizeof n, "%zu", size);
-    record("setgroups", n, list ? "(list)" : NULL, NULL, 0);
-    return refused("setgroups", NULL) ? -1 : 0;
 }
 
 uid_t __real_geteuid(void);
