@@ -595,19 +595,21 @@ static const char *userns_hint(void)
          "AppArmor restricts unprivileged user namespaces: sysctl "
          "kernel.apparmor_restrict_unprivileged_userns=0, or run with sudo"},
     };
+    const char *hint = NULL;
+    int saved = errno; /* the caller's error: a missing knob is no news */
     char buf[16];
 
-    for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++) {
+    for (size_t i = 0; i < sizeof knobs / sizeof knobs[0] && !hint; i++) {
         FILE *f = fopen(knobs[i].file, "re");
         if (!f)
             continue;
-        int refused = fgets(buf, sizeof buf, f) &&
-                      strncmp(buf, knobs[i].refuses, 1) == 0 && buf[1] == '\n';
+        if (fgets(buf, sizeof buf, f) &&
+            strncmp(buf, knobs[i].refuses, 1) == 0 && buf[1] == '\n')
+            hint = knobs[i].hint;
         fclose(f);
-        if (refused)
-            return knobs[i].hint;
     }
-    return NULL;
+    errno = saved;
+    return hint;
 }
 
 /* One line of /proc/PID/uid_map: "INSIDE OUTSIDE COUNT\n".  Returns its

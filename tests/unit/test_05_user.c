@@ -1035,6 +1035,22 @@ static void test_05_userns_hint_names_apparmor_restriction(void **state)
     assert_contains(hint, "kernel.apparmor_restrict_unprivileged_userns");
 }
 
+/* The hint is asked for while errno still holds the caller's error, for
+ * its message: knobs missing (most kernels lack one or two) or present,
+ * errno stays. */
+static void test_05_userns_hint_keeps_errno(void **state)
+{
+    (void)state;
+    fx.euid = 1000;
+    errno = EPERM;
+    assert_null(userns_hint()); /* no sysctl file at all */
+    assert_int_equal(errno, EPERM);
+    sysctl_says("user/max_user_namespaces", "0\n");
+    errno = ENOSPC;
+    assert_non_null(userns_hint());
+    assert_int_equal(errno, ENOSPC);
+}
+
 /* Sysctls that allow them, or that this kernel lacks: the hint is only
  * that a user is not root. */
 static void test_05_userns_hint_when_no_sysctl_refuses(void **state)
@@ -1120,6 +1136,7 @@ int main(void)
         TEST(test_05_userns_hint_names_user_max_user_namespaces),
         TEST(test_05_userns_hint_names_apparmor_restriction),
         TEST(test_05_userns_hint_when_no_sysctl_refuses),
+        TEST(test_05_userns_hint_keeps_errno),
         TEST(test_05_clone_hint_without_a_sysctl_to_blame),
         TEST(test_05_refused_clone_hint_asks_the_sysctls),
     };
