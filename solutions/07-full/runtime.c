@@ -46,6 +46,15 @@
  * headers and libseccomp do not know it by name. */
 #define NR_fchmodat2 452
 
+/* clone3(2)'s argument as Linux 5.7 lays it out (<linux/sched.h>, whose
+ * CLONE_ macros would clash with <sched.h>'s), and its flag that starts
+ * the child in a cgroup. */
+struct clone3_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
+        stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+#define CLONE_INTO_CGROUP 0x200000000ULL
+
 /* The busybox tree built by `make rootfs`; the Makefile compiles in its
  * absolute path. */
 #ifndef STEP_ROOTFS
@@ -720,19 +729,21 @@ static const char *userns_hint(void)
          "AppArmor restricts unprivileged user namespaces: sysctl "
          "kernel.apparmor_restrict_unprivileged_userns=0, or run with sudo"},
     };
+    const char *hint = NULL;
+    int saved = errno; /* the caller's error: a missing knob is no news */
     char buf[16];
 
-    for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++) {
+    for (size_t i = 0; i < sizeof knobs / sizeof knobs[0] && !hint; i++) {
         FILE *f = fopen(knobs[i].file, "re");
         if (!f)
             continue;
-        int refused = fgets(buf, sizeof buf, f) &&
-                      strncmp(buf, knobs[i].refuses, 1) == 0 && buf[1] == '\n';
+        if (fgets(buf, sizeof buf, f) &&
+            strncmp(buf, knobs[i].refuses, 1) == 0 && buf[1] == '\n')
+            hint = knobs[i].hint;
         fclose(f);
-        if (refused)
-            return knobs[i].hint;
     }
-    return NULL;
+    errno = saved;
+    return hint;
 }
 
 /* One line of /proc/PID/uid_map: "INSIDE OUTSIDE COUNT\n".  Returns its
@@ -1227,7 +1238,7 @@ static const char *const cgroup_controllers[] = {"memory", "pids", "cpu"};
  * that was killed is cleared by the next one (cgroup_reap_stale()). */
 static struct {
     pid_t child;
-    int ndirs;
+    int ndirs, v2; /* v2: dirs[0] is the container's one cgroup v2 */
     char dirs[NCONTROLLERS][1200];
 } owned = {.child = -1};
 
@@ -1422,6 +1433,7 @@ static void cgroup_setup(const struct config *cfg, const char *root)
         if (cgroup_self_path(text, NULL, self, sizeof self) < 0)
             fail(125, 0, NULL, "no cgroup v2 line in /proc/self/cgroup");
         cgroup_v2_setup(cfg, v2, self);
+        owned.v2 = 1;
         const char *d = owned.dirs[0];
         if (cfg->memory) {
             snprintf(value, sizeof value, "%llu", cfg->memory);
@@ -1870,6 +1882,42 @@ static const char *clone_hint(int err)
     return hint;
 }
 
+/* On cgroup v2 (Linux 5.7), clone3(2) with CLONE_INTO_CGROUP makes the
+ * child inside its cgroup: nothing has to move it there, and a move
+ * waits for the kernel (cgroup_enter()).  Like fork(), the child returns
+ * 0 on a copy of our stack, and runs child_main() from there.  -1 where
+ * the kernel cannot: ENOSYS before 5.3, or under a seccomp filter that
+ * refuses clone3 (such as ours, in a container); E2BIG before 5.7.  The
+ * caller then clones and moves the child, as on v1. */
+static pid_t clone_into_cgroup(const struct config *cfg, int flags,
+                               const char *names, struct child_args *args)
+{
+    struct clone3_args ca = {.flags = (unsigned)flags & ~CSIGNAL,
+                             .exit_signal = (unsigned)flags & CSIGNAL};
+    int fd = open(owned.dirs[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    pid_t pid;
+
+    if (fd < 0)
+        die("open(\"%s\")", owned.dirs[0]);
+    ca.flags |= CLONE_INTO_CGROUP;
+    ca.cgroup = (unsigned)fd;
+    say(cfg, "clone3(%sCLONE_INTO_CGROUP, cgroup \"%s\")", names,
+        owned.dirs[0]);
+    pid = syscall(SYS_clone3, &ca, sizeof ca);
+    if (pid == 0)
+        _exit(child_main(args));
+    int err = errno;
+    close(fd);
+    errno = err;
+    if (pid < 0 && (errno == ENOSYS || errno == E2BIG)) {
+        say(cfg, "clone3: %s; clone() and a move instead", strerror(errno));
+        return -1;
+    }
+    if (pid < 0)
+        die_hint(clone_hint(errno), "clone3(%sCLONE_INTO_CGROUP)", names);
+    return pid;
+}
+
 /* The command's exit status as a shell reports it: 128+N for signal N. */
 static int wait_child(pid_t pid)
 {
@@ -1956,8 +2004,12 @@ static int run_container(const struct config *cfg)
     if (pipe2(args.report, O_CLOEXEC) < 0 || pipe2(args.go, O_CLOEXEC) < 0)
         die("pipe2");
     fflush(NULL);
-    say(cfg, "clone(%sSIGCHLD)", names);
-    pid = clone(child_main, stack + sizeof stack, flags, &args);
+    int born_in_cgroup =
+        owned.v2 && (pid = clone_into_cgroup(cfg, flags, names, &args)) > 0;
+    if (!born_in_cgroup) {
+        say(cfg, "clone(%sSIGCHLD)", names);
+        pid = clone(child_main, stack + sizeof stack, flags, &args);
+    }
     if (pid < 0)
         die_hint(clone_hint(errno), "clone(%sSIGCHLD)", names);
     owned.child = pid;
@@ -1969,7 +2021,8 @@ static int run_container(const struct config *cfg)
     /* The child waits on the go pipe while we write its maps.  If we die
      * here, it reads EOF and stops. */
     write_id_maps(cfg, pid);
-    cgroup_enter(cfg, pid);
+    if (!born_in_cgroup)
+        cgroup_enter(cfg, pid);
     if (net)
         veth_create(cfg, pid, &go);
     else if (!cfg->net_none)

@@ -75,8 +75,11 @@ struct shared {
     struct rule rule[MAX_RULES];
     struct __user_cap_header_struct cap_hdr; /* the last capset */
     struct __user_cap_data_struct cap_data[2];
-    pid_t pid; /* the process that ran cgroup_setup(): step-<pid> */
-    int ndirs; /* owned, as that process left it */
+    pid_t pid;     /* the process that ran cgroup_setup(): step-<pid> */
+    int ndirs, v2; /* owned, as that process left it */
+    long ret;      /* what the function a child ran returned */
+    struct clone3_args clone3; /* the last clone3, and its cgroup's path */
+    char clone3_dir[sizeof owned.dirs[0]];
     char dirs[NCONTROLLERS][sizeof owned.dirs[0]];
     char pfc[65536]; /* the filter, as seccomp_export_pfc() writes it */
 };
@@ -350,6 +353,19 @@ long __wrap_syscall(long number, ...)
     for (int i = 0; i < 6; i++)
         a[i] = va_arg(ap, long);
     va_end(ap);
+    if (!fx.real && number == SYS_clone3) {
+        /* clone3(ARGS, SIZE): keep ARGS and where its cgroup fd points;
+         * a pid, but no child */
+        char link[64];
+        ssize_t n;
+
+        memcpy(&sh->clone3, (void *)a[0], sizeof sh->clone3);
+        snprintf(link, sizeof link, "/proc/self/fd/%d", (int)sh->clone3.cgroup);
+        n = readlink(link, sh->clone3_dir, sizeof sh->clone3_dir - 1);
+        sh->clone3_dir[n > 0 ? n : 0] = '\0';
+        record("clone3", NULL, NULL, NULL, (unsigned long)sh->clone3.flags);
+        return refused("clone3", NULL) ? -1 : FAKE_PID;
+    }
     if (fx.real || number != SYS_capset)
         return __real_syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
     record("capset", NULL, NULL, NULL, 0);
@@ -465,6 +481,7 @@ static int make_fixture(void **state)
     /* What the runtime owns is global: no test may see another's. */
     owned.child = -1;
     owned.ndirs = 0;
+    owned.v2 = 0;
     memset(owned.dirs, 0, sizeof owned.dirs);
     cfg = (struct config){.hostname = "container", .stop_timeout = 10};
     snprintf(fx.tmp, sizeof fx.tmp, "%s/step-unit-XXXXXX",
@@ -1024,6 +1041,7 @@ static void setup_in_child(void *arg)
     }
     cgroup_setup(arg, fx.root);
     sh->ndirs = owned.ndirs;
+    sh->v2 = owned.v2;
     memcpy(sh->dirs, owned.dirs, sizeof sh->dirs);
 }
 
@@ -1139,6 +1157,8 @@ static void test_07_cgroup_v1_makes_step_pid_in_memory_pids_cpu(void **state)
     assert_string_equal(sh->dirs[1], at_root(path));
     snprintf(path, sizeof path, "cpu/c/%s", step);
     assert_string_equal(sh->dirs[2], at_root(path));
+    /* v1: run_container() clones, then moves the child in */
+    assert_int_equal(sh->v2, 0);
 }
 
 static void test_07_cgroup_v1_writes_the_limits(void **state)
@@ -1247,6 +1267,8 @@ static void test_07_cgroup_v2_writes_memory_max(void **state)
     expect_write(path, "50000 100000");
     assert_string_equal(tree_file(path), "50000 100000");
     assert_int_equal(sh->ndirs, 1);
+    /* v2: run_container() may start the child in dirs[0] with clone3 */
+    assert_int_equal(sh->v2, 1);
     assert_false(tree_has("container-lab"));
 }
 
@@ -1446,6 +1468,79 @@ static void test_07_cgroup_setup_follows_your_proc_self_cgroup(void **state)
         fail_msg("/proc/self/cgroup has neither a v2 line nor memory, pids "
                  "and cpu lines:\n%s",
                  text);
+}
+
+/* ---- clone_into_cgroup ---- */
+
+static void clone3_in_child(void *arg)
+{
+    struct child_args args = {.cfg = arg};
+
+    sh->ret = clone_into_cgroup(arg, CLONE_NEWUSER | CLONE_NEWNET | SIGCHLD,
+                                "CLONE_NEWUSER|CLONE_NEWNET|", &args);
+}
+
+/* clone(2), clone3: CLONE_INTO_CGROUP with a descriptor of the v2 cgroup
+ * starts the child there; the exit signal has a field of its own. */
+static void test_07_clone_into_cgroup_passes_the_cgroup_fd(void **state)
+{
+    char step[32], err[4096], want[PATH_MAX];
+
+    (void)state;
+    host_is_v2();
+    setup_ok(step);
+    adopt_owned();
+    calls_reset(NULL);
+    assert_int_equal(run_in_child(clone3_in_child, &cfg, err, sizeof err), 0);
+    assert_string_equal(err, "");
+    assert_int_equal(sh->ret, FAKE_PID);
+    assert_int_equal(count_calls("clone3"), 1);
+    assert_true(sh->clone3.flags ==
+                (CLONE_NEWUSER | CLONE_NEWNET | CLONE_INTO_CGROUP));
+    assert_int_equal(sh->clone3.exit_signal, SIGCHLD);
+    assert_non_null(realpath(owned.dirs[0], want));
+    assert_string_equal(sh->clone3_dir, want);
+    cleanup();
+}
+
+/* No clone3 (ENOSYS: before 5.3, or a seccomp filter) or no
+ * CLONE_INTO_CGROUP (E2BIG: before 5.7): -1, for clone() and a move. */
+static void test_07_clone_into_cgroup_falls_back_where_it_cannot(void **state)
+{
+    static const int errs[] = {ENOSYS, E2BIG};
+    char step[32], err[4096];
+
+    (void)state;
+    host_is_v2();
+    setup_ok(step);
+    adopt_owned();
+    for (int i = 0; i < 2; i++) {
+        calls_reset(NULL);
+        refuse("clone3", NULL, errs[i]);
+        assert_int_equal(run_in_child(clone3_in_child, &cfg, err, sizeof err),
+                         0);
+        assert_string_equal(err, "");
+        assert_int_equal(sh->ret, -1);
+    }
+    cleanup();
+}
+
+/* Any other error is clone's own (EPERM: no user namespaces...): exit
+ * 125 naming the call, as clone() would. */
+static void test_07_clone_into_cgroup_other_errors_exit_125(void **state)
+{
+    char step[32], err[4096];
+
+    (void)state;
+    host_is_v2();
+    setup_ok(step);
+    adopt_owned();
+    calls_reset(NULL);
+    refuse("clone3", NULL, EPERM);
+    assert_int_equal(run_in_child(clone3_in_child, &cfg, err, sizeof err), 125);
+    assert_contains(err, "step: clone3(CLONE_NEWUSER|CLONE_NEWNET|"
+                         "CLONE_INTO_CGROUP): Operation not permitted");
+    cleanup();
 }
 
 /* ---- cgroup_enter, cgroup_reap_stale, cleanup ---- */
@@ -2519,6 +2614,9 @@ int main(void)
         TEST(test_07_cgroup_v2_other_subtree_errors_exit_125),
         TEST(test_07_cgroup_v2_under_unified_on_a_hybrid_host),
         TEST(test_07_cgroup_setup_follows_your_proc_self_cgroup),
+        TEST(test_07_clone_into_cgroup_passes_the_cgroup_fd),
+        TEST(test_07_clone_into_cgroup_falls_back_where_it_cannot),
+        TEST(test_07_clone_into_cgroup_other_errors_exit_125),
         TEST(test_07_cgroup_enter_writes_the_pid_to_each_cgroup_procs),
         TEST(test_07_cgroup_reap_stale_removes_only_dead_runtimes),
         TEST(test_07_cgroup_setup_reaps_stale_siblings_first),

@@ -112,6 +112,19 @@ verbose_says_v2() {
         { echo "no line 'step: cgroup v2 at /sys/fs/cgroup' in: $(echo "$out" | grep cgroup)"; return 1; }
 }
 
+# clone3(CLONE_INTO_CGROUP): the child starts in its cgroup, and nothing
+# writes its pid to a cgroup.procs afterwards.
+born_in_its_cgroup() {
+    killable
+    out=$($S7 -v -m 64m -- cat /proc/self/cgroup 2>&1) || { echo "$out"; return 1; }
+    echo "$out" | grep -q '^step: clone3(.*CLONE_INTO_CGROUP, cgroup "/sys/fs/cgroup/.*step-[0-9]*")$' ||
+        { echo "no clone3 with CLONE_INTO_CGROUP in: $(echo "$out" | grep -E 'clone|cgroup.procs')"; return 1; }
+    if echo "$out" | grep -q 'cgroup.procs'; then
+        echo "the child was moved after all: $(echo "$out" | grep cgroup.procs)"; return 1
+    fi
+    echo "$out" | grep -qx '0::/' || { echo "inside, /proc/self/cgroup: $(echo "$out" | grep -v '^step:')"; return 1; }
+}
+
 bad_limits_refused() {
     killable
     before=$(find $CG -type d | sort)
@@ -249,6 +262,7 @@ doctor_says_off() {
 }
 
 check "-v says cgroup v2" verbose_says_v2
+check "the child is born in its cgroup: clone3(CLONE_INTO_CGROUP), no move" born_in_its_cgroup
 check "-m 0, -p 0 and -c abc exit 125 and make no cgroup" bad_limits_refused
 check "a memory hog under -m 32m is OOM-killed by its cgroup (137)" memory_hog_oom_killed
 check "a fork bomb under -p 10 never exceeds pids.max, which reads 10" fork_bomb_held
