@@ -11,6 +11,7 @@
 #
 #   tests/vm/run.sh
 #   RUNTIME07=/tmp/x/runtime.c tests/vm/run.sh    test another stage 07
+#                 (one check expects the reference's clone3(CLONE_INTO_CGROUP))
 #
 # Also: RUNTIME05 (the stage 05 runtime.c), KERNEL (a vmlinuz), VM_ACCEL
 # (kvm or tcg), VM_TIMEOUT (seconds, default 120).  Everything is built in
