@@ -4,7 +4,11 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 STEP_CFLAGS := -std=c11 -Wall -Wextra -Werror $(CFLAGS)
 ROOTFS  := $(CURDIR)/rootfs/tree
-STAGES  := 01-uts 02-ipc 03-pid 04-mount 05-user 06-net 07-full
+# The stage table, .tools/stages, is the one list of stages: its columns
+# say which need the rootfs and which link more than libc.
+STAGES  := $(shell awk '!/^\#/ && NF { print $$1 }' .tools/stages)
+ROOTFS_STAGES := $(shell awk '!/^\#/ && NF && $$2 == "yes" { print substr($$1, 1, 2) }' .tools/stages)
+stage_libs = $(shell awk -v n=$(1) '!/^\#/ && NF && index($$1, n "-") == 1 && $$3 != "-" { print $$3 }' .tools/stages)
 NUMS    := $(foreach s,$(STAGES),$(word 1,$(subst -, ,$(s))))
 
 # 03 -> 03-pid; an unknown number stops make with the list of stages.
@@ -12,9 +16,9 @@ stage = $(or $(filter $(1)-%,$(STAGES)),$(error no stage "$(1)"; the stages are 
 # The runtime of stage $(1) from $(2) (steps or solutions) into $(3).
 # Linked statically: a start then maps one file and loads no shared
 # library, which saves about 0.5 ms of a 2 ms container here (make bench),
-# and the runtime's peak RSS is smaller.  Every stage links libc only;
-# stage 07 adds libseccomp.
-build_runtime = $(CC) $(STEP_CFLAGS) -DSTEP_ROOTFS='"$(ROOTFS)"' -o $(3) $(2)/$(call stage,$(1))/runtime.c $(if $(filter 07,$(1)),-static -lseccomp,-static)
+# and the runtime's peak RSS is smaller.  Every stage links libc, and what
+# the stage table's link column adds (07: libseccomp).
+build_runtime = $(CC) $(STEP_CFLAGS) -DSTEP_ROOTFS='"$(ROOTFS)"' -o $(3) $(2)/$(call stage,$(1))/runtime.c -static $(call stage_libs,$(1))
 
 # step-NN and friends are pattern rules, which make skips for .PHONY targets.
 .PHONY: help deps rootfs unit test test-vm demo clean progress doctor slides slides-check bench runtime
@@ -42,7 +46,7 @@ help:
 	@echo "  stages: $(STAGES)"
 
 deps:
-	@tests/deps.sh
+	@.tools/deps.sh
 
 # The fixture is rebuilt only when the script that builds it changes.
 rootfs: $(ROOTFS)/.built
@@ -56,15 +60,15 @@ runtime:
 	@$(call build_runtime,$(NN),$(FROM),$(OUT))
 
 step-%:
-	@$(if $(filter-out 01 02 03,$*),$(MAKE) --no-print-directory rootfs)
+	@$(if $(filter $*,$(ROOTFS_STAGES)),$(MAKE) --no-print-directory rootfs)
 	$(call build_runtime,$*,steps,step)
 
 solution-%:
-	@$(if $(filter-out 01 02 03,$*),$(MAKE) --no-print-directory rootfs)
+	@$(if $(filter $*,$(ROOTFS_STAGES)),$(MAKE) --no-print-directory rootfs)
 	$(call build_runtime,$*,solutions,step)
 
 check-%:
-	@$(if $(filter-out 01 02 03,$(word 1,$(subst -, ,$(call stage,$*)))),$(MAKE) --no-print-directory rootfs)
+	@$(if $(filter $(word 1,$(subst -, ,$(call stage,$*))),$(ROOTFS_STAGES)),$(MAKE) --no-print-directory rootfs)
 	@tests/check.sh $*
 
 # Stage 01's "before" is the base runtime: its skeleton without the TODOs.
@@ -72,7 +76,7 @@ diff-%:
 	@color=$$([ -t 1 ] && echo always || echo never); \
 	new=solutions/$(call stage,$*)/runtime.c; \
 	if [ "$*" = 01 ]; then \
-	  tests/skeleton.sh strip 01 | diff -u --color=$$color --label base/runtime.c --label $$new - $$new; \
+	  .tools/skeleton.sh strip 01 | diff -u --color=$$color --label base/runtime.c --label $$new - $$new; \
 	else \
 	  prev=$$(ls -d solutions/$$(printf '%02d' $$((10#$* - 1)))-*); \
 	  diff -u --color=$$color $$prev/runtime.c $$new; \
@@ -81,17 +85,17 @@ diff-%:
 # Build each of your steps/NN-*/runtime.c and run its own stage's checks,
 # in order, stopping at the first that fails.
 progress:
-	@ROOTFS='$(ROOTFS)' tests/progress.sh
+	@ROOTFS='$(ROOTFS)' .tools/progress.sh
 
 doctor:
-	@tests/doctor.sh
+	@.tools/doctor.sh
 
 # Both ask y/N on a terminal; FORCE=1 goes ahead without asking.
 reset-%:
-	@tests/reset.sh reset $*
+	@.tools/reset.sh reset $*
 
 catch-up-%:
-	@tests/reset.sh catch-up $*
+	@.tools/reset.sh catch-up $*
 
 unit:
 	@tests/unit/run.sh build/unit
@@ -103,8 +107,8 @@ test: deps rootfs
 # runc, containers per second, peak RSS; goals met or missed, never a
 # failing test.
 bench: rootfs
-	@tests/deps.sh bench
-	@tests/bench.sh
+	@.tools/deps.sh bench
+	@.tools/bench.sh
 
 # The cgroup v2 lane: a Debian kernel under qemu, pure cgroup v2, no
 # network device.  Part of make test wherever qemu and a kernel are.

@@ -73,7 +73,7 @@ fi
 
 echo "== skeletons are their previous solution plus TODO markers"
 for s in $stages; do
-  if msg=$(tests/skeleton.sh check "${s%%-*}" 2>&1); then pass; echo "ok: steps/$s"; else flunk "steps/$s: $msg"; fi
+  if msg=$(.tools/skeleton.sh check "${s%%-*}" 2>&1); then pass; echo "ok: steps/$s"; else flunk "steps/$s: $msg"; fi
 done
 
 echo "== solutions and skeletons follow .clang-format"
@@ -118,9 +118,9 @@ if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; the
   if msg=$(slides/check.sh 2>&1); then pass; echo "ok: $(echo "$msg" | tail -1)"; else flunk "slides: $msg"; fi
   if slides/check.sh --self-test >/dev/null 2>&1; then pass; echo "ok: the slide check fails on a blank and an overflowing slide"; else flunk "slides/check.sh --self-test: the check cannot fail"; fi
 elif [ -n "${CI:-}" ]; then
-  flunk "slides: no chromium (tests/deps.sh ci installs it)"
+  flunk "slides: no chromium (.tools/deps.sh ci installs it)"
 else
-  echo "skipped: no chromium to render the slides (sudo tests/deps.sh ci installs it)"
+  echo "skipped: no chromium to render the slides (sudo .tools/deps.sh ci installs it)"
 fi
 
 echo "== cgroup v2 in a VM: tests/vm/run.sh (sudo make test-vm)"
@@ -138,13 +138,13 @@ if command -v qemu-system-x86_64 >/dev/null && compgen -G '/boot/vmlinuz-*' >/de
     tail -20 "$out/vm.log" | sed 's/^/    /'
   fi
 elif [ -n "${CI:-}" ]; then
-  flunk "the VM lane: no qemu or no kernel in /boot (tests/deps.sh ci installs them)"
+  flunk "the VM lane: no qemu or no kernel in /boot (.tools/deps.sh ci installs them)"
 else
-  echo "skipped: no qemu or kernel for the cgroup v2 lane (sudo tests/deps.sh ci installs them)"
+  echo "skipped: no qemu or kernel for the cgroup v2 lane (sudo .tools/deps.sh ci installs them)"
 fi
 
 echo "== make bench runs (3 rounds, no timed assertion)"
-if BENCH_RUNS=3 BENCH_OUT=$out/bench tests/bench.sh >"$out/bench.txt" 2>&1; then
+if BENCH_RUNS=3 BENCH_OUT=$out/bench .tools/bench.sh >"$out/bench.txt" 2>&1; then
   # Every stage measured (status ok in results.csv), and goals judged.
   unmeasured=$(for s in solutions/[0-9][0-9]-*; do
     n=$(basename "$s"); n=${n%%-*}

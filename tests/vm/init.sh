@@ -9,7 +9,7 @@
 # The image (built by run.sh): busybox and bash for this script, /rootfs
 # (the containers' busybox fixture), /lab/step07 and /lab/step05 (static
 # builds of the runtimes), /lab/asuser (tests/vm/asuser.c), /lab/modules
-# (veth and bridge, for stage 06's network), /lab/repo/tests/doctor.sh.
+# (veth and bridge, for stage 06's network), /lab/repo/.tools/doctor.sh.
 # shellcheck disable=SC2016  # sh -c '...' scripts expand inside the VM's container
 
 # pivot_root(2) cannot move the initramfs: it is the root mount of the
@@ -253,8 +253,8 @@ userns_off_hint() {
 }
 
 doctor_says_off() {
-    [ -f /lab/repo/tests/doctor.sh ] || { echo "tests/doctor.sh was not in the image"; return 1; }
-    line=$(bash /lab/repo/tests/doctor.sh 2>&1 | grep 'user\.max_user_namespaces' | head -1)
+    [ -f /lab/repo/.tools/doctor.sh ] || { echo ".tools/doctor.sh was not in the image"; return 1; }
+    line=$(bash /lab/repo/.tools/doctor.sh 2>&1 | grep 'user\.max_user_namespaces' | head -1)
     case $line in
         *✗*) echo "$line" >$T/doctor ;;
         *) echo "its user.max_user_namespaces line is \"${line:-missing}\", not ✗"; return 1 ;;

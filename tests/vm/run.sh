@@ -85,7 +85,7 @@ img=$tmp/root
 mkdir -p "$img/rootfs"
 cp -a rootfs/tree/. "$img/"
 cp -a rootfs/tree/. "$img/rootfs/"
-mkdir -p "$img/lab/modules" "$img/lab/repo/tests"
+mkdir -p "$img/lab/modules" "$img/lab/repo/.tools"
 cp tests/vm/init.sh "$img/init"
 chmod 755 "$img/init"
 
@@ -100,8 +100,8 @@ $(cat "$tmp/cc.err")"
   die "cannot build tests/vm/asuser.c statically: $(cat "$tmp/cc.err")"
 
 # make doctor's user-namespace line is checked too: it is a bash script.
-if [ -f tests/doctor.sh ]; then
-  cp tests/doctor.sh "$img/lab/repo/tests/"
+if [ -f .tools/doctor.sh ]; then
+  cp .tools/doctor.sh "$img/lab/repo/.tools/"
   bash=$(command -v bash)
   cp -L "$bash" "$img/bin/bash"
   for lib in $(ldd "$bash" | grep -o '/[^ ]*'); do

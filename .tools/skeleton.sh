@@ -2,8 +2,8 @@
 # Skeletons and solutions must never drift apart: steps/NN-x/runtime.c is
 # solutions/(NN-1)-y/runtime.c plus /* TODO(NN) ... */ comment blocks.
 #
-#   tests/skeleton.sh strip NN   the skeleton without its TODO(NN) blocks
-#   tests/skeleton.sh check NN   exit 0 when the skeleton is what it must be
+#   .tools/skeleton.sh strip NN   the skeleton without its TODO(NN) blocks
+#   .tools/skeleton.sh check NN   exit 0 when the skeleton is what it must be
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,5 +46,5 @@ check() {
 case ${1:-} in
   strip) strip "$2" ;;
   check) check "$2" ;;
-  *) echo "usage: tests/skeleton.sh strip|check NN" >&2; exit 2 ;;
+  *) echo "usage: .tools/skeleton.sh strip|check NN" >&2; exit 2 ;;
 esac

@@ -1,4 +1,4 @@
-/* bench-timer: the timing driver of `make bench` (tests/bench.sh).
+/* bench-timer: the timing driver of `make bench` (.tools/bench.sh).
  *
  * No shell in the timed path: each run is fork(2), execv(2) of the
  * contender's absolute path, wait4(2), timed with CLOCK_MONOTONIC from

@@ -31,7 +31,7 @@
 #   - ./step is not rebuilt: `make step-NN` builds the file you now have.
 #   - Neither needs sudo: they only touch files of yours.
 #
-# Usage: tests/reset.sh reset|catch-up NN   (FORCE=1 in the environment: do
+# Usage: .tools/reset.sh reset|catch-up NN   (FORCE=1 in the environment: do
 # not ask)
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -156,7 +156,7 @@ done
 
 # A skeleton is the solution before it plus TODO(NN) comment blocks; if
 # HEAD's file is not that, HEAD holds committed work instead.
-if ! tests/skeleton.sh check "$nn" >/dev/null 2>&1; then
+if ! .tools/skeleton.sh check "$nn" >/dev/null 2>&1; then
   echo
   echo "Note: $step/runtime.c in git's HEAD is not the workshop's skeleton (did you"
   echo "commit your work there?).  \`git log -p -- $step/runtime.c\` shows its history."

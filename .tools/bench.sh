@@ -18,7 +18,7 @@
 #
 # Each round runs every contender once, interleaved (A B C, C A B, ...),
 # so that a slow moment of the machine hits all of them alike.  Each run is
-# timed by tests/bench-timer.c: fork, exec, wait4, CLOCK_MONOTONIC, no
+# timed by .tools/bench-timer.c: fork, exec, wait4, CLOCK_MONOTONIC, no
 # shell in the timed path.  Results: DIR/report.txt (the tables below),
 # DIR/results.csv (one row a contender), DIR/goals.csv, DIR/raw.csv and
 # DIR/raw-cold.csv (one row a run), DIR/NAME.err (each contender's stderr).
@@ -79,8 +79,8 @@ rm -f "$out"/*.err "$out"/*.csv "$out"/report.txt
 
 # ---- build: the Makefile's build_runtime, into $out, never ./step ----
 cc=${CC:-cc}
-if ! $cc -std=c11 -Wall -Wextra -Werror -O2 -o "$out/bench-timer" tests/bench-timer.c; then
-  say "tests/bench-timer.c does not build"
+if ! $cc -std=c11 -Wall -Wextra -Werror -O2 -o "$out/bench-timer" .tools/bench-timer.c; then
+  say ".tools/bench-timer.c does not build"
   exit 1
 fi
 stages=$(ls -d solutions/[0-9][0-9]-* | xargs -n1 basename)
@@ -235,7 +235,7 @@ for tool in crun runc; do
   peer "$tool" "   $tool run (no veth)" s07 "$tool" run --bundle "$out/bundle-$tool" "bench-$tool-$$"
 done
 # DESIGN.md's floor: every namespace, maps, a veth born in place, memory
-# and pids cgroups, pivot_root, exec; nothing else (tests/bench-timer.c).
+# and pids cgroups, pivot_root, exec; nothing else (.tools/bench-timer.c).
 add floor "   floor: by hand (see below)" s07 "$out/bench-timer" floor "$rootfs"
 
 # ---- leave nothing behind ----
@@ -427,7 +427,7 @@ END {
   printf "    with lo only; they make a cgroup in every v1 hierarchy (ours: memory,\n"
   printf "    pids, cpu)\n"
   printf "  floor: every namespace, maps, a veth born in place (no bridge), memory\n"
-  printf "    and pids cgroups, pivot_root, exec: tests/bench-timer.c, run_floor()\n"
+  printf "    and pids cgroups, pivot_root, exec: .tools/bench-timer.c, run_floor()\n"
 
   printf "\ngoals (back to back, as they were set):\n"
   for (s = 1; s <= 4; s++) {

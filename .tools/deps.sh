@@ -2,9 +2,9 @@
 # make deps: install what the workshop needs and is missing, say what, and
 # install nothing that is already there.  Debian/Ubuntu (apt) and Fedora (dnf).
 #
-#   tests/deps.sh         what every stage and its checks need
-#   tests/deps.sh bench   and the peers make bench compares with
-#   tests/deps.sh ci      and what CI runs besides: the slides' headless
+#   .tools/deps.sh         what every stage and its checks need
+#   .tools/deps.sh bench   and the peers make bench compares with
+#   .tools/deps.sh ci      and what CI runs besides: the slides' headless
 #                         browser, qemu and a kernel for the cgroup v2 lane
 set -euo pipefail
 
@@ -43,7 +43,7 @@ case ${1:-} in
       command -v node >/dev/null || needs+=("nodejs nodejs")
       command -v npm >/dev/null || needs+=("npm npm") ;;
   "") ;;
-  *) echo "usage: tests/deps.sh [bench|ci]" >&2; exit 2 ;;
+  *) echo "usage: .tools/deps.sh [bench|ci]" >&2; exit 2 ;;
 esac
 
 if command -v dpkg-query >/dev/null && command -v apt-get >/dev/null; then
