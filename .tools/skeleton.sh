@@ -1,50 +1,178 @@
 #!/usr/bin/env bash
-# Skeletons and solutions must never drift apart: steps/NN-x/runtime.c is
-# solutions/(NN-1)-y/runtime.c plus /* TODO(NN) ... */ comment blocks.
+# The skeletons are made from the solutions: solutions/NN-x/runtime.c is
+# the one source, and steps/NN-x/runtime.c is generated from it.
 #
-#   .tools/skeleton.sh strip NN   the skeleton without its TODO(NN) blocks
-#   .tools/skeleton.sh check NN   exit 0 when the skeleton is what it must be
+# A solution marks what the learner writes and what is given:
+#
+#     /* YOURS(04.2) Bind the rootfs onto itself.
+#      * ...the instructions the learner reads, as the TODO... */
+#     ...the reference code...
+#     /* END YOURS(04.2); stub: return 0; */
+#
+#     /* GIVEN(04) check_rootfs(): what it does, what to notice. */
+#     ...code the skeleton keeps, complete...
+#     /* END GIVEN(04); deep stub: static void check_rootfs(...) {} */
+#
+# In step NN, each YOURS(NN.k) region becomes its comment, retitled
+# TODO(NN.k), followed by its stub (when the file would not build without
+# one).  GIVEN(NN) regions stay, markers and all.  The markers of other
+# stages go; their code stays.  The deep version (make deep-NN) turns the
+# GIVEN(NN) regions into TODO(NN deep) comments and their deep stubs too.
+#
+#   .tools/skeleton.sh make NN [deep]  the skeleton of stage NN, on stdout
+#   .tools/skeleton.sh fill NN K       the skeleton with TODO(NN.K) done
+#   .tools/skeleton.sh base            stage 01's skeleton without its
+#                                      TODOs: the runtime before stage 01
+#   .tools/skeleton.sh write [NN]      regenerate steps/ (a maintainer's)
+#   .tools/skeleton.sh count NN        lines the learner writes in stage NN
+#   .tools/skeleton.sh todos NN        the TODO ids of stage NN, one a line
+#   .tools/skeleton.sh check NN        steps/NN is its generated skeleton,
+#                                      it builds, and still builds with
+#                                      any one TODO done
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. .tools/lib.sh
 
-dir() { ls -d "$1"/"$2"-*/ 2>/dev/null | head -1 | sed 's:/$::'; }
+solution() {
+  local s
+  s=$(stage_of "$1") || { echo "skeleton: no stage $1" >&2; exit 2; }
+  echo "solutions/$s/runtime.c"
+}
 
-strip() {
-  # A block that stands alone between blank lines takes one of them along.
-  awk -v tag="/* TODO($1)" '
-    !skip && index($0, tag) { skip = 1; alone = (prev == "") }
-    skip { if (index($0, "*/")) { skip = 0; eat = alone }; next }
-    eat && $0 == "" { eat = 0; next }
-    { eat = 0; print; prev = $0 }' "$(dir steps "$1")/runtime.c"
+# transform NN MODE [K]: MODE is normal, deep, bare (no TODO comments:
+# stubs only) or fill (TODO(NN.K) keeps its code).
+transform() {
+  awk -v T="$1" -v mode="$2" -v K="${3:-}" '
+    # The text after "stub:" in an END marker, its comment lines joined.
+    function stub_of(text,   s) {
+      if (!match(text, /stub:/)) return ""
+      s = substr(text, RSTART + 5)
+      sub(/\*\/[ \t]*$/, "", s)
+      gsub(/\n[ \t]*\*?[ \t]?/, "\n", s)
+      return s
+    }
+    # Read a whole comment that starts on the current line.
+    function whole_comment(   c) {
+      c = $0
+      while (index(c, "*/") == 0 && (getline line) > 0) c = c "\n" line
+      return c
+    }
+    function emit(s) { if (!skipping) print s }
+    BEGIN { skipping = 0 }
+    /^[ \t]*\/\* (YOURS|GIVEN)\([0-9][0-9][.)]/ {
+      c = whole_comment()
+      kind = (c ~ /YOURS\(/) ? "YOURS" : "GIVEN"
+      match(c, /(YOURS|GIVEN)\([0-9][0-9](\.[a-z0-9]+)?\)/)
+      id = substr(c, RSTART + 6, RLENGTH - 7)
+      stage = substr(id, 1, 2); k = substr(id, 4)
+      if (skipping) next
+      if (kind == "YOURS" && stage == T && !(mode == "fill" && k == K)) {
+        if (mode != "bare") { sub(/YOURS\(/, "TODO(", c); print c }
+        skipping = "YOURS(" id ")"
+      } else if (kind == "GIVEN" && stage == T && mode == "deep") {
+        sub(/GIVEN\([0-9][0-9]\)/, "TODO(" T " deep)", c); print c
+        skipping = "GIVEN(" id ")"
+      } else if (kind == "GIVEN" && stage == T && mode != "bare") {
+        print c
+      }
+      next
+    }
+    /^[ \t]*\/\* END (YOURS|GIVEN)\([0-9][0-9][.)]/ {
+      c = whole_comment()
+      match(c, /(YOURS|GIVEN)\([0-9][0-9](\.[a-z0-9]+)?\)/)
+      tag = substr(c, RSTART, RLENGTH)
+      if (skipping == tag) {
+        skipping = 0
+        s = stub_of(c)
+        if (tag ~ /^GIVEN/) { s = c; sub(/.*deep stub:/, "stub:", s); s = stub_of(s) }
+        else if (c ~ /deep stub:/) s = ""
+        if (s != "") print s
+      } else if (!skipping && tag ~ /^GIVEN/ && substr(tag, 7, 2) == T && mode != "bare" && mode != "deep") {
+        print c
+      }
+      next
+    }
+    { emit($0) }
+  ' "$(solution "$1")"
+}
+
+# The pragma a skeleton opens with: a given helper that no code of the
+# learner calls yet is a warning that names it, not a failed build.
+with_pragma() {
+  awk '
+    !done && /^#include/ {
+      print "/* Skeleton: a given helper your code does not call yet is a"
+      print " * warning that names it, not an error. */"
+      print "#pragma GCC diagnostic warning \"-Wunused-function\""
+      done = 1
+    }
+    { print }'
+}
+
+format() { clang-format --style=file --assume-filename="$PWD/runtime.c"; }
+
+make_skeleton() { transform "$1" "${2:-normal}" | with_pragma | format; }
+
+# The ids of stage NN's learner regions: 1, 2, ...
+todos() {
+  grep -o "/\* YOURS($1\.[a-z0-9]*)" "$(solution "$1")" | sed 's/.*(\(.*\))/\1/; s/^[0-9]*\.//'
+}
+
+# Non-blank, non-comment lines inside stage NN's YOURS regions.
+count() {
+  awk -v T="$1" '
+    /^[ \t]*\/\* YOURS\(/ { inside = (index($0, "YOURS(" T ".") > 0); incomment = 1 }
+    /^[ \t]*\/\* END YOURS\(/ { inside = 0; incomment = 1 }
+    incomment { if (index($0, "*/")) incomment = 0; next }
+    !inside { next }
+    /^[ \t]*\/\*/ { if (!index($0, "*/")) incomment = 1; next }
+    /^[ \t]*(\/\/|\*)/ { next }
+    /^[ \t]*$/ { next }
+    { n++ }
+    END { print n + 0 }' "$(solution "$1")"
+}
+
+build() { # FILE NN
+  local libs out
+  libs=$(stage_libs "$2")
+  out=$(mktemp)
+  # shellcheck disable=SC2086
+  if ! cc -std=c11 -Wall -Wextra -Werror -O0 -DSTEP_ROOTFS='"/nonexistent"' -o "$out" -x c "$1" -static $libs 2>"$out.err"; then
+    cat "$out.err"; rm -f "$out" "$out.err"; return 1
+  fi
+  rm -f "$out" "$out.err"
 }
 
 check() {
-  local nn=$1 step prev
-  step=$(dir steps "$nn")
-  [ -n "$step" ] || { echo "no steps/$nn-*"; return 1; }
-  grep -q "TODO($nn)" "$step/runtime.c" || { echo "$step/runtime.c has no TODO($nn) marker"; return 1; }
-  if grep -o 'TODO([0-9]*)' "$step/runtime.c" | grep -v "TODO($nn)" | grep -q .; then
-    echo "$step/runtime.c has TODO markers of another stage"; return 1
-  fi
-  if [ "$nn" = 01 ]; then
-    # No solution 00: the base runtime must be solution 01 minus additions.
-    if strip 01 | diff - "$(dir solutions 01)/runtime.c" | grep -q '^<'; then
-      echo "$step/runtime.c has lines that solution 01 does not:"
-      strip 01 | diff - "$(dir solutions 01)/runtime.c" | grep '^<'
-      return 1
-    fi
-    return 0
-  fi
-  prev=$(dir solutions "$(printf '%02d' $((10#$nn - 1)))")
-  if ! strip "$nn" | diff -u "$prev/runtime.c" - >/dev/null; then
-    echo "$step/runtime.c without its TODO($nn) blocks differs from $prev/runtime.c:"
-    strip "$nn" | diff -u "$prev/runtime.c" - | head -40
+  local nn=$1 s step tmp k
+  s=$(stage_of "$nn") || { echo "no stage $nn"; return 1; }
+  step=steps/$s/runtime.c
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' RETURN
+  [ -n "$(todos "$nn")" ] || { echo "solutions/$s/runtime.c marks no YOURS($nn.K) region"; return 1; }
+  make_skeleton "$nn" >"$tmp/skeleton.c"
+  if ! diff -u "$step" "$tmp/skeleton.c" >"$tmp/diff"; then
+    echo "$step is not its generated skeleton (.tools/skeleton.sh write $nn):"
+    head -40 "$tmp/diff"
     return 1
   fi
+  build "$tmp/skeleton.c" "$nn" || { echo "$step does not build"; return 1; }
+  for k in $(todos "$nn"); do
+    transform "$nn" fill "$k" | with_pragma >"$tmp/fill.c"
+    build "$tmp/fill.c" "$nn" || { echo "$step with only TODO($nn.$k) done does not build"; return 1; }
+  done
 }
 
 case ${1:-} in
-  strip) strip "$2" ;;
+  make) make_skeleton "$2" "${3:-normal}" ;;
+  fill) transform "$2" fill "$3" | with_pragma | format ;;
+  base) transform 01 bare | format ;;
+  write)
+    for s in ${2:-$(stages | sed 's/-.*//')}; do
+      make_skeleton "$s" >"steps/$(stage_of "$s")/runtime.c"
+    done ;;
+  count) count "$2" ;;
+  todos) todos "$2" ;;
   check) check "$2" ;;
-  *) echo "usage: .tools/skeleton.sh strip|check NN" >&2; exit 2 ;;
+  *) echo "usage: .tools/skeleton.sh make NN [deep] | fill NN K | base | write [NN] | count NN | todos NN | check NN" >&2; exit 2 ;;
 esac
