@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <grp.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -49,6 +50,9 @@
 #define LAB_GATEWAY 0x0a4d0001U
 #define LAB_PREFIX  24
 
+/* The number of elements of an array (not of a pointer). */
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 struct config {
     /* 01: the base runtime and the UTS namespace */
     char **argv;          /* the command, argv[0] looked up in PATH */
@@ -73,12 +77,39 @@ static const struct {
     int flag;
     const char *name;
 } namespaces[] = {
-    {CLONE_NEWUTS, "CLONE_NEWUTS"},   /* 01: hostname */
-    {CLONE_NEWIPC, "CLONE_NEWIPC"},   /* 02: SysV IPC, POSIX queues */
-    {CLONE_NEWPID, "CLONE_NEWPID"},   /* 03: process ids */
-    {CLONE_NEWNS, "CLONE_NEWNS"},     /* 04: mounts */
+    /* YOURS(01.1) The clone flag.  Add the row for CLONE_NEWUTS, as
+     * {CLONE_NEWUTS, "CLONE_NEWUTS"}: run_container() ORs every row's flag
+     * into clone(2)'s flags, so the child starts in a UTS namespace of its
+     * own, a copy of the host's hostname and NIS domain name that it may
+     * change (uts_namespaces(7)). */
+    {CLONE_NEWUTS, "CLONE_NEWUTS"}, /* 01: hostname */
+    /* END YOURS(01.1) */
+    /* YOURS(02.1) The clone flag.  Add the row for CLONE_NEWIPC: the
+     * container gets System V message queues, semaphores and shared memory
+     * of its own, and POSIX message queues (ipc_namespaces(7)).  Nothing
+     * else to set up: a new IPC namespace starts empty. */
+    {CLONE_NEWIPC, "CLONE_NEWIPC"}, /* 02: SysV IPC, POSIX queues */
+    /* END YOURS(02.1) */
+    /* YOURS(03.1) The clone flag.  Add the row for CLONE_NEWPID: the
+     * child is PID 1 of a process tree of its own (pid_namespaces(7)), and
+     * the command it execs keeps that PID. */
+    {CLONE_NEWPID, "CLONE_NEWPID"}, /* 03: process ids */
+    /* END YOURS(03.1) */
+    /* YOURS(04.1) The clone flag.  Add the row for CLONE_NEWNS: the child
+     * gets a copy of the host's mount table, which setup_mounts() changes
+     * (mount_namespaces(7)). */
+    {CLONE_NEWNS, "CLONE_NEWNS"}, /* 04: mounts */
+    /* END YOURS(04.1) */
+    /* YOURS(05.1) The clone flag.  Add the row for CLONE_NEWUSER: the
+     * child gets user and group ids of its own, which the parent maps onto
+     * the host's (user_namespaces(7)). */
     {CLONE_NEWUSER, "CLONE_NEWUSER"}, /* 05: user and group ids */
-    {CLONE_NEWNET, "CLONE_NEWNET"},   /* 06: network devices, addresses */
+    /* END YOURS(05.1) */
+    /* YOURS(06.1) The clone flag.  Add the row for CLONE_NEWNET: the child
+     * gets network devices, addresses and routes of its own, with only a
+     * loopback device to start with (network_namespaces(7)). */
+    {CLONE_NEWNET, "CLONE_NEWNET"}, /* 06: network devices, addresses */
+    /* END YOURS(06.1) */
     {0, NULL},
 };
 
@@ -317,8 +348,8 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             return -1;
         }
     }
-    /* uts_namespaces(7) via sethostname(2): at most HOST_NAME_MAX (64). */
-    if (cfg->hostname[0] == '\0' || strlen(cfg->hostname) > 64) {
+    /* sethostname(2): at most HOST_NAME_MAX (64) bytes. */
+    if (cfg->hostname[0] == '\0' || strlen(cfg->hostname) > HOST_NAME_MAX) {
         snprintf(err, errlen, "--hostname: must be 1 to 64 characters");
         return -1;
     }
@@ -334,18 +365,95 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
     return 0;
 }
 
+/* ---- guard rails ---- */
+
+/* GIVEN(01) Guard rails.  Before clone(2) the parent notes the namespaces
+ * it runs in; before the child changes something that a namespace should
+ * hold (the hostname, a mount, an address), it checks that its namespace
+ * is a new one.  A clone flag left out is then one error line, and the
+ * host keeps its name, its mounts and its addresses. */
+
+/* The namespaces the runtime itself is in, by their /proc/self/ns/ inode,
+ * 0 until note_host_namespaces() has run (so unit tests, which clone
+ * nothing, are not refused). */
+static struct {
+    const char *ns;     /* the entry in /proc/self/ns/ */
+    const char *flag;   /* the clone flag that gives a new one */
+    const char *lesson; /* where the flag is taught */
+    dev_t dev;
+    ino_t ino;
+} host_ns[] = {
+    {"uts", "CLONE_NEWUTS", "steps/01-uts/README.md", 0, 0},
+};
+
+/* In the parent, before clone(2). */
+static void note_host_namespaces(void)
+{
+    char path[64];
+    struct stat st;
+
+    for (size_t i = 0; i < ARRAY_SIZE(host_ns); i++) {
+        snprintf(path, sizeof path, "/proc/self/ns/%s", host_ns[i].ns);
+        if (stat(path, &st) == 0) {
+            host_ns[i].dev = st.st_dev;
+            host_ns[i].ino = st.st_ino;
+        }
+    }
+}
+
+/* In the child: refuse CALL, which would do WHAT to the host, while the
+ * child is still in the runtime's NS namespace.  Exits 125. */
+static void guard_ns(const char *ns, const char *call, const char *what)
+{
+    char path[64];
+    struct stat st;
+
+    for (size_t i = 0; i < ARRAY_SIZE(host_ns); i++) {
+        if (strcmp(host_ns[i].ns, ns) != 0 || host_ns[i].ino == 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/self/ns/%s", ns);
+        if (stat(path, &st) == 0 && st.st_dev == host_ns[i].dev &&
+            st.st_ino == host_ns[i].ino)
+            fail(125, 0, host_ns[i].lesson,
+                 "%s would %s: %s is not in the clone flags", call, what,
+                 host_ns[i].flag);
+    }
+}
+/* END GIVEN(01) */
+
 /* ---- 01 UTS namespace: uts_namespaces(7) ---- */
+
+/* GIVEN(01) sethostname(2) and setdomainname(2), each narrated for -v,
+ * checked, and refused while the child is still in the host's UTS
+ * namespace. */
+static void xsethostname(const struct config *cfg, const char *name)
+{
+    guard_ns("uts", "sethostname", "rename the host");
+    say(cfg, "sethostname(\"%s\")", name);
+    if (sethostname(name, strlen(name)) < 0)
+        die("sethostname(\"%s\")", name);
+}
+
+static void xsetdomainname(const struct config *cfg, const char *name)
+{
+    guard_ns("uts", "setdomainname", "change the host's domain name");
+    say(cfg, "setdomainname(\"%s\")", name);
+    if (setdomainname(name, strlen(name)) < 0)
+        die("setdomainname(\"%s\")", name);
+}
+/* END GIVEN(01) */
 
 static void setup_uts(const struct config *cfg)
 {
-    say(cfg, "sethostname(\"%s\")", cfg->hostname);
-    if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
-        die("sethostname(\"%s\")", cfg->hostname);
-    /* A new UTS namespace starts as a copy of the parent's: clear the NIS
-     * domain name so the host's does not show through. */
-    say(cfg, "setdomainname(\"\")");
-    if (setdomainname("", 0) < 0)
-        die("setdomainname(\"\")");
+    /* YOURS(01.2) The names.  In the new namespace, set the hostname to
+     * cfg->hostname with xsethostname(cfg, NAME), then clear the NIS domain
+     * name with xsetdomainname(cfg, ""): the namespace began as a copy of
+     * the host's, and the host's domain name must not show through.  Each
+     * x-helper above makes the call, says it for -v and names it in the
+     * error if it fails. */
+    xsethostname(cfg, cfg->hostname);
+    xsetdomainname(cfg, "");
+    /* END YOURS(01.2); stub: (void)cfg; */
 }
 
 /* ---- 02 IPC namespace: ipc_namespaces(7) ----
@@ -381,7 +489,7 @@ static void check_rootfs(const struct config *cfg)
                  "rootfs \"%s\"", cfg->rootfs);
     if (!S_ISDIR(st.st_mode))
         fail(125, ENOTDIR, NULL, "rootfs \"%s\"", cfg->rootfs);
-    for (size_t i = 0; i < sizeof points / sizeof points[0]; i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(points); i++) {
         snprintf(path, sizeof path, "%s/%s", cfg->rootfs, points[i]);
         if (lstat(path, &st) < 0)
             die_hint("make rootfs builds one with every mount point",
@@ -414,7 +522,7 @@ static void mount_dev(const struct config *cfg)
     if (mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
               "mode=755,size=64k") < 0)
         die("mount(\"tmpfs\", \"dev\")");
-    for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
         snprintf(host, sizeof host, "/dev/%s", nodes[i]);
         snprintf(here, sizeof here, "dev/%s", nodes[i]);
         int fd = open(here, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
@@ -425,7 +533,7 @@ static void mount_dev(const struct config *cfg)
         if (mount(host, here, NULL, MS_BIND, NULL) < 0)
             die("mount(\"%s\", \"%s\", MS_BIND)", host, here);
     }
-    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+    for (size_t i = 0; i < ARRAY_SIZE(links); i++)
         if (symlink(links[i][0], links[i][1]) < 0)
             die("symlink(\"%s\", \"%s\")", links[i][0], links[i][1]);
 }
@@ -463,7 +571,7 @@ static void remount_ro(const struct config *cfg, const char *path)
 
     if (statvfs(path, &sv) < 0)
         die("statvfs(\"%s\")", path);
-    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
         if (sv.f_flag & keep[i].st) {
             flags |= keep[i].ms;
             strcat(strcat(names, "|"), keep[i].name);
@@ -574,7 +682,7 @@ static const char *userns_hint(void)
     int saved = errno; /* the caller's error: a missing knob is no news */
     char buf[16];
 
-    for (size_t i = 0; i < sizeof knobs / sizeof knobs[0] && !hint; i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(knobs) && !hint; i++) {
         FILE *f = fopen(knobs[i].file, "re");
         if (!f)
             continue;
@@ -1167,6 +1275,7 @@ static int run_container(const struct config *cfg)
     }
     if (pipe2(args.report, O_CLOEXEC) < 0 || pipe2(args.go, O_CLOEXEC) < 0)
         die("pipe2");
+    note_host_namespaces();
     fflush(NULL);
     say(cfg, "clone(%sSIGCHLD)", names);
     pid = clone(child_main, stack + sizeof stack, flags, &args);

@@ -9,9 +9,13 @@
  *   sudo ./step -n box -- /bin/sh
  */
 #define _GNU_SOURCE
+/* Skeleton: a given helper your code does not call yet is a
+ * warning that names it, not an error. */
+#pragma GCC diagnostic warning "-Wunused-function"
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -20,8 +24,12 @@
 #include <stdnoreturn.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* The number of elements of an array (not of a pointer). */
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 struct config {
     /* 01: the base runtime and the UTS namespace */
@@ -35,9 +43,11 @@ static const struct {
     int flag;
     const char *name;
 } namespaces[] = {
-    /* TODO(01): add the row {CLONE_NEWUTS, "CLONE_NEWUTS"}, so that clone()
-     * gives the child a UTS namespace: its own hostname and NIS domain
-     * name (uts_namespaces(7)). */
+    /* TODO(01.1) The clone flag.  Add the row for CLONE_NEWUTS, as
+     * {CLONE_NEWUTS, "CLONE_NEWUTS"}: run_container() ORs every row's flag
+     * into clone(2)'s flags, so the child starts in a UTS namespace of its
+     * own, a copy of the host's hostname and NIS domain name that it may
+     * change (uts_namespaces(7)). */
     {0, NULL},
 };
 
@@ -162,8 +172,8 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             return -1;
         }
     }
-    /* uts_namespaces(7) via sethostname(2): at most HOST_NAME_MAX (64). */
-    if (cfg->hostname[0] == '\0' || strlen(cfg->hostname) > 64) {
+    /* sethostname(2): at most HOST_NAME_MAX (64) bytes. */
+    if (cfg->hostname[0] == '\0' || strlen(cfg->hostname) > HOST_NAME_MAX) {
         snprintf(err, errlen, "--hostname: must be 1 to 64 characters");
         return -1;
     }
@@ -171,12 +181,94 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
     return 0;
 }
 
-/* TODO(01): a banner "---- 01 UTS namespace: uts_namespaces(7) ----", then
- * static void setup_uts(const struct config *cfg): set the hostname to
- * cfg->hostname with sethostname(2), then clear the NIS domain name with
- * setdomainname("", 0), because a new UTS namespace starts as a copy of
- * the host's names.  Before each call say() what you do (for -v); after
- * it, die() naming the call if it returned -1. */
+/* ---- guard rails ---- */
+
+/* GIVEN(01) Guard rails.  Before clone(2) the parent notes the namespaces
+ * it runs in; before the child changes something that a namespace should
+ * hold (the hostname, a mount, an address), it checks that its namespace
+ * is a new one.  A clone flag left out is then one error line, and the
+ * host keeps its name, its mounts and its addresses. */
+
+/* The namespaces the runtime itself is in, by their /proc/self/ns/ inode,
+ * 0 until note_host_namespaces() has run (so unit tests, which clone
+ * nothing, are not refused). */
+static struct {
+    const char *ns;     /* the entry in /proc/self/ns/ */
+    const char *flag;   /* the clone flag that gives a new one */
+    const char *lesson; /* where the flag is taught */
+    dev_t dev;
+    ino_t ino;
+} host_ns[] = {
+    {"uts", "CLONE_NEWUTS", "steps/01-uts/README.md", 0, 0},
+};
+
+/* In the parent, before clone(2). */
+static void note_host_namespaces(void)
+{
+    char path[64];
+    struct stat st;
+
+    for (size_t i = 0; i < ARRAY_SIZE(host_ns); i++) {
+        snprintf(path, sizeof path, "/proc/self/ns/%s", host_ns[i].ns);
+        if (stat(path, &st) == 0) {
+            host_ns[i].dev = st.st_dev;
+            host_ns[i].ino = st.st_ino;
+        }
+    }
+}
+
+/* In the child: refuse CALL, which would do WHAT to the host, while the
+ * child is still in the runtime's NS namespace.  Exits 125. */
+static void guard_ns(const char *ns, const char *call, const char *what)
+{
+    char path[64];
+    struct stat st;
+
+    for (size_t i = 0; i < ARRAY_SIZE(host_ns); i++) {
+        if (strcmp(host_ns[i].ns, ns) != 0 || host_ns[i].ino == 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/self/ns/%s", ns);
+        if (stat(path, &st) == 0 && st.st_dev == host_ns[i].dev &&
+            st.st_ino == host_ns[i].ino)
+            fail(125, 0, host_ns[i].lesson,
+                 "%s would %s: %s is not in the clone flags", call, what,
+                 host_ns[i].flag);
+    }
+}
+/* END GIVEN(01) */
+
+/* ---- 01 UTS namespace: uts_namespaces(7) ---- */
+
+/* GIVEN(01) sethostname(2) and setdomainname(2), each narrated for -v,
+ * checked, and refused while the child is still in the host's UTS
+ * namespace. */
+static void xsethostname(const struct config *cfg, const char *name)
+{
+    guard_ns("uts", "sethostname", "rename the host");
+    say(cfg, "sethostname(\"%s\")", name);
+    if (sethostname(name, strlen(name)) < 0)
+        die("sethostname(\"%s\")", name);
+}
+
+static void xsetdomainname(const struct config *cfg, const char *name)
+{
+    guard_ns("uts", "setdomainname", "change the host's domain name");
+    say(cfg, "setdomainname(\"%s\")", name);
+    if (setdomainname(name, strlen(name)) < 0)
+        die("setdomainname(\"%s\")", name);
+}
+/* END GIVEN(01) */
+
+static void setup_uts(const struct config *cfg)
+{
+    /* TODO(01.2) The names.  In the new namespace, set the hostname to
+     * cfg->hostname with xsethostname(cfg, NAME), then clear the NIS domain
+     * name with xsetdomainname(cfg, ""): the namespace began as a copy of
+     * the host's, and the host's domain name must not show through.  Each
+     * x-helper above makes the call, says it for -v and names it in the
+     * error if it fails. */
+    (void)cfg;
+}
 
 /* ---- the child: becomes the container ---- */
 
@@ -212,7 +304,7 @@ static int child_main(void *arg)
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         die("prctl(PR_SET_PDEATHSIG)");
 
-    /* TODO(01): call setup_uts(cfg), in the new namespace, before exec. */
+    setup_uts(cfg);
     exec_command(cfg);
 }
 
@@ -257,6 +349,7 @@ static int run_container(const struct config *cfg)
     }
     if (pipe2(args.report, O_CLOEXEC) < 0)
         die("pipe2");
+    note_host_namespaces();
     fflush(NULL);
     say(cfg, "clone(%sSIGCHLD)", names);
     pid = clone(child_main, stack + sizeof stack, flags, &args);

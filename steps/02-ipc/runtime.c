@@ -9,9 +9,13 @@
  *   sudo ./step -n box -- /bin/sh
  */
 #define _GNU_SOURCE
+/* Skeleton: a given helper your code does not call yet is a
+ * warning that names it, not an error. */
+#pragma GCC diagnostic warning "-Wunused-function"
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -20,8 +24,12 @@
 #include <stdnoreturn.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* The number of elements of an array (not of a pointer). */
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 struct config {
     /* 01: the base runtime and the UTS namespace */
@@ -36,10 +44,10 @@ static const struct {
     const char *name;
 } namespaces[] = {
     {CLONE_NEWUTS, "CLONE_NEWUTS"}, /* 01: hostname */
-    /* TODO(02): add the row for CLONE_NEWIPC, so that the container gets
-     * its own System V message queues, semaphores and shared memory and
-     * POSIX message queues (ipc_namespaces(7)).  Nothing else to set up:
-     * the lesson says why. */
+    /* TODO(02.1) The clone flag.  Add the row for CLONE_NEWIPC: the
+     * container gets System V message queues, semaphores and shared memory
+     * of its own, and POSIX message queues (ipc_namespaces(7)).  Nothing
+     * else to set up: a new IPC namespace starts empty. */
     {0, NULL},
 };
 
@@ -164,8 +172,8 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             return -1;
         }
     }
-    /* uts_namespaces(7) via sethostname(2): at most HOST_NAME_MAX (64). */
-    if (cfg->hostname[0] == '\0' || strlen(cfg->hostname) > 64) {
+    /* sethostname(2): at most HOST_NAME_MAX (64) bytes. */
+    if (cfg->hostname[0] == '\0' || strlen(cfg->hostname) > HOST_NAME_MAX) {
         snprintf(err, errlen, "--hostname: must be 1 to 64 characters");
         return -1;
     }
@@ -173,19 +181,83 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
     return 0;
 }
 
+/* ---- guard rails ---- */
+
+/* The namespaces the runtime itself is in, by their /proc/self/ns/ inode,
+ * 0 until note_host_namespaces() has run (so unit tests, which clone
+ * nothing, are not refused). */
+static struct {
+    const char *ns;     /* the entry in /proc/self/ns/ */
+    const char *flag;   /* the clone flag that gives a new one */
+    const char *lesson; /* where the flag is taught */
+    dev_t dev;
+    ino_t ino;
+} host_ns[] = {
+    {"uts", "CLONE_NEWUTS", "steps/01-uts/README.md", 0, 0},
+};
+
+/* In the parent, before clone(2). */
+static void note_host_namespaces(void)
+{
+    char path[64];
+    struct stat st;
+
+    for (size_t i = 0; i < ARRAY_SIZE(host_ns); i++) {
+        snprintf(path, sizeof path, "/proc/self/ns/%s", host_ns[i].ns);
+        if (stat(path, &st) == 0) {
+            host_ns[i].dev = st.st_dev;
+            host_ns[i].ino = st.st_ino;
+        }
+    }
+}
+
+/* In the child: refuse CALL, which would do WHAT to the host, while the
+ * child is still in the runtime's NS namespace.  Exits 125. */
+static void guard_ns(const char *ns, const char *call, const char *what)
+{
+    char path[64];
+    struct stat st;
+
+    for (size_t i = 0; i < ARRAY_SIZE(host_ns); i++) {
+        if (strcmp(host_ns[i].ns, ns) != 0 || host_ns[i].ino == 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/self/ns/%s", ns);
+        if (stat(path, &st) == 0 && st.st_dev == host_ns[i].dev &&
+            st.st_ino == host_ns[i].ino)
+            fail(125, 0, host_ns[i].lesson,
+                 "%s would %s: %s is not in the clone flags", call, what,
+                 host_ns[i].flag);
+    }
+}
+
 /* ---- 01 UTS namespace: uts_namespaces(7) ---- */
+
+static void xsethostname(const struct config *cfg, const char *name)
+{
+    guard_ns("uts", "sethostname", "rename the host");
+    say(cfg, "sethostname(\"%s\")", name);
+    if (sethostname(name, strlen(name)) < 0)
+        die("sethostname(\"%s\")", name);
+}
+
+static void xsetdomainname(const struct config *cfg, const char *name)
+{
+    guard_ns("uts", "setdomainname", "change the host's domain name");
+    say(cfg, "setdomainname(\"%s\")", name);
+    if (setdomainname(name, strlen(name)) < 0)
+        die("setdomainname(\"%s\")", name);
+}
 
 static void setup_uts(const struct config *cfg)
 {
-    say(cfg, "sethostname(\"%s\")", cfg->hostname);
-    if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
-        die("sethostname(\"%s\")", cfg->hostname);
-    /* A new UTS namespace starts as a copy of the parent's: clear the NIS
-     * domain name so the host's does not show through. */
-    say(cfg, "setdomainname(\"\")");
-    if (setdomainname("", 0) < 0)
-        die("setdomainname(\"\")");
+    xsethostname(cfg, cfg->hostname);
+    xsetdomainname(cfg, "");
 }
+
+/* ---- 02 IPC namespace: ipc_namespaces(7) ----
+ * CLONE_NEWIPC needs no setup: the new namespace starts with no message
+ * queues, semaphores or shared memory, and the kernel destroys what the
+ * container made when the namespace's last process exits. */
 
 /* ---- the child: becomes the container ---- */
 
@@ -266,6 +338,7 @@ static int run_container(const struct config *cfg)
     }
     if (pipe2(args.report, O_CLOEXEC) < 0)
         die("pipe2");
+    note_host_namespaces();
     fflush(NULL);
     say(cfg, "clone(%sSIGCHLD)", names);
     pid = clone(child_main, stack + sizeof stack, flags, &args);
