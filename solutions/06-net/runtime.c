@@ -36,6 +36,7 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <linux/magic.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -384,6 +385,7 @@ static struct {
     ino_t ino;
 } host_ns[] = {
     {"uts", "CLONE_NEWUTS", "steps/01-uts/README.md", 0, 0},
+    {"mnt", "CLONE_NEWNS", "steps/04-mount/README.md", 0, 0},
 };
 
 /* In the parent, before clone(2). */
@@ -468,19 +470,173 @@ static void setup_uts(const struct config *cfg)
 
 /* ---- 04 mount namespace: mount_namespaces(7), pivot_root(2) ---- */
 
-/* In a user namespace even host root is held to the permission bits of
- * directories it does not own (it has capabilities only inside). */
+/* GIVEN(04) The mount helpers: mount(2), umount2(2), pivot_root(2) and
+ * chdir(2), each narrated for -v as written, checked, and refused while
+ * the child would change the host's mounts.  Notice the second guard in
+ * xmount(): where / is shared (systemd makes it so), a mount made in a
+ * new namespace still propagates to the host, so until / is private the
+ * only mount allowed is the one that changes propagation. */
+
+/* GIVEN(05) In a user namespace even host root is held to the permission
+ * bits of directories it does not own (it has capabilities only inside):
+ * the hint for an EACCES on the way to the rootfs. */
 #define ROOTFS_EACCES                                                          \
     "in a user namespace every directory above the rootfs must let others "    \
     "search it (chmod o+x), or run without sudo"
+/* END GIVEN(05) */
 
-/* runc's CVE-2023-27561: were the rootfs's proc a symlink to, say,
- * /etc, mount("proc", "proc") would follow it and cover a directory the
- * image chose instead of its own proc.  Mount points must be directories. */
+/* Is / a shared mount in this namespace?  Its line in mountinfo carries
+ * "shared:N" among the optional fields (proc(5)). */
+static int root_is_shared(void)
+{
+    char line[4096];
+    int shared = 0;
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f)) {
+        char *fields = strstr(line, " / / ");
+        char *end = strstr(line, " - ");
+        if (fields && end && fields < end) {
+            *end = '\0';
+            shared = strstr(fields, " shared:") != NULL;
+        }
+    }
+    fclose(f);
+    return shared;
+}
+
+/* "\"proc\"", or "NULL": an argument as -v and errors show it. */
+static const char *quoted(char *buf, size_t len, const char *s)
+{
+    if (!s)
+        return "NULL";
+    snprintf(buf, len, "\"%s\"", s);
+    return buf;
+}
+
+/* The flags as written in the call, without the spaces around '|'. */
+static const char *without_spaces(char *buf, size_t len, const char *written)
+{
+    size_t n = 0;
+
+    for (; *written && n + 1 < len; written++)
+        if (*written != ' ')
+            buf[n++] = *written;
+    buf[n] = '\0';
+    return buf;
+}
+
+#define xmount(cfg, src, target, type, flags, data)                            \
+    mount_or_die(cfg, src, target, type, flags, #flags, data)
+
+static void mount_or_die(const struct config *cfg, const char *src,
+                         const char *target, const char *type,
+                         unsigned long flags, const char *written,
+                         const char *data)
+{
+    const unsigned long propagation =
+        MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE;
+    char a[PATH_MAX + 2], b[PATH_MAX + 2], c[64], d[128], f[256], call[512];
+
+    int n = snprintf(call, sizeof call, "mount(%s, %s, %s, %s, %s)",
+                     quoted(a, sizeof a, src), quoted(b, sizeof b, target),
+                     quoted(c, sizeof c, type),
+                     without_spaces(f, sizeof f, written),
+                     quoted(d, sizeof d, data));
+    if (n < 0 || (size_t)n >= sizeof call) /* long paths: cut, marked */
+        strcpy(call + sizeof call - 4, "...");
+    guard_ns("mnt", "mount", "change the host's mounts");
+    if (!(flags & propagation) && host_ns[1].ino && root_is_shared())
+        fail(125, 0, "steps/04-mount/README.md",
+             "%s would propagate to the host: / is still shared; make "
+             "it MS_REC|MS_PRIVATE first",
+             call);
+    say(cfg, "%s", call);
+    if (mount(src, target, type, flags, data) < 0)
+        die_hint(errno == EACCES ? ROOTFS_EACCES : NULL, "%s", call);
+}
+
+static void xumount2(const struct config *cfg, const char *target, int flags)
+{
+    guard_ns("mnt", "umount2", "unmount the host's mounts");
+    say(cfg, "umount2(\"%s\", %s)", target,
+        flags == MNT_DETACH ? "MNT_DETACH" : "0");
+    if (umount2(target, flags) < 0)
+        die("umount2(\"%s\")", target);
+}
+
+/* pivot_root(2) lists six causes of EINVAL; name the likely one. */
+static const char *pivot_root_hint(void)
+{
+    struct statfs fs;
+
+    if (statfs("/", &fs) == 0 && fs.f_type == RAMFS_MAGIC)
+        return "the host's / is the initramfs, which pivot_root cannot move";
+    return "is / shared? it must be made MS_PRIVATE first; in a chroot, / "
+           "is not a mount point";
+}
+
+/* pivot_root has no glibc wrapper: syscall(2). */
+static void xpivot_root(const struct config *cfg, const char *new_root,
+                        const char *put_old)
+{
+    guard_ns("mnt", "pivot_root", "change the host's root");
+    say(cfg, "pivot_root(\"%s\", \"%s\")", new_root, put_old);
+    if (syscall(SYS_pivot_root, new_root, put_old) < 0)
+        die_hint(errno == EINVAL ? pivot_root_hint() : NULL,
+                 "pivot_root(\"%s\", \"%s\")", new_root, put_old);
+}
+
+static void xchdir(const struct config *cfg, const char *dir)
+{
+    say(cfg, "chdir(\"%s\")", dir);
+    if (chdir(dir) < 0)
+        die("chdir(\"%s\")", dir);
+}
+/* END GIVEN(04) */
+
+/* GIVEN(05) remount_ro(): read-only, nosuid and nodev, keeping the flags
+ * the host put on the mount.  In a user namespace those flags are locked:
+ * a remount that dropped nosuid, nodev, noexec or an atime flag fails with
+ * EPERM (mount(2)).  Read them back and keep them. */
+static void remount_ro(const struct config *cfg, const char *path)
+{
+    static const struct {
+        unsigned long st, ms;
+        const char *name;
+    } keep[] = {
+        {ST_NOEXEC, MS_NOEXEC, "MS_NOEXEC"},
+        {ST_NOATIME, MS_NOATIME, "MS_NOATIME"},
+        {ST_NODIRATIME, MS_NODIRATIME, "MS_NODIRATIME"},
+        {ST_RELATIME, MS_RELATIME, "MS_RELATIME"},
+    };
+    unsigned long flags =
+        MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV;
+    char names[160] = "MS_REMOUNT|MS_BIND|MS_RDONLY|MS_NOSUID|MS_NODEV";
+    struct statvfs sv;
+
+    if (statvfs(path, &sv) < 0)
+        die("statvfs(\"%s\")", path);
+    for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
+        if (sv.f_flag & keep[i].st) {
+            flags |= keep[i].ms;
+            strcat(strcat(names, "|"), keep[i].name);
+        }
+    }
+    mount_or_die(cfg, NULL, path, NULL, flags, names, NULL);
+}
+/* END GIVEN(05) */
+
+/* GIVEN(04) check_rootfs(): the rootfs must exist, and its mount points
+ * must be real directories.  runc's CVE-2023-27561: were the rootfs's
+ * proc a symlink to, say, /etc, mount("proc", "proc") would follow it and
+ * cover a directory the image chose instead of its own proc. */
 static void check_rootfs(const struct config *cfg)
 {
     static const char *const points[] = {"proc", "dev", "sys", "tmp"};
-    char path[4096];
+    char path[PATH_MAX];
     struct stat st;
 
     if (stat(cfg->rootfs, &st) < 0)
@@ -500,10 +656,14 @@ static void check_rootfs(const struct config *cfg)
                  S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
     }
 }
+/* END GIVEN(04); deep stub: static void check_rootfs(const struct config *cfg)
+ * { (void)cfg; } */
 
-/* A minimal /dev: a tmpfs with the host's harmless character devices
- * bound onto empty files.  Binding, not mknod(2), so that it also works
- * inside a user namespace (stage 05), where mknod is refused. */
+/* GIVEN(04) mount_dev(): a minimal /dev, a tmpfs with the host's harmless
+ * character devices bound onto empty files.  Binding, not mknod(2), so
+ * that it also works inside a user namespace (stage 05), where mknod is
+ * refused.  nosuid: nothing on it may gain privileges; no noexec, as
+ * docker. */
 static void mount_dev(const struct config *cfg)
 {
     static const char *const nodes[] = {"null",   "zero",    "full",
@@ -516,12 +676,8 @@ static void mount_dev(const struct config *cfg)
     };
     char host[64], here[64];
 
-    say(cfg, "mount(\"tmpfs\", \"dev\", \"tmpfs\", MS_NOSUID|MS_STRICTATIME, "
-             "\"mode=755,size=64k\")");
-    /* nosuid: nothing on it may gain privileges; no noexec, as docker. */
-    if (mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
-              "mode=755,size=64k") < 0)
-        die("mount(\"tmpfs\", \"dev\")");
+    xmount(cfg, "tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+           "mode=755,size=64k");
     for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
         snprintf(host, sizeof host, "/dev/%s", nodes[i]);
         snprintf(here, sizeof here, "dev/%s", nodes[i]);
@@ -529,129 +685,87 @@ static void mount_dev(const struct config *cfg)
         if (fd < 0)
             die("open(\"%s\", O_CREAT)", here);
         close(fd);
-        say(cfg, "mount(\"%s\", \"%s\", NULL, MS_BIND, NULL)", host, here);
-        if (mount(host, here, NULL, MS_BIND, NULL) < 0)
-            die("mount(\"%s\", \"%s\", MS_BIND)", host, here);
+        xmount(cfg, host, here, NULL, MS_BIND, NULL);
     }
     for (size_t i = 0; i < ARRAY_SIZE(links); i++)
         if (symlink(links[i][0], links[i][1]) < 0)
             die("symlink(\"%s\", \"%s\")", links[i][0], links[i][1]);
 }
+/* END GIVEN(04); deep stub: static void mount_dev(const struct config *cfg) {
+ * (void)cfg; } */
 
-/* pivot_root(2) lists six causes of EINVAL; name the likely one. */
-static const char *pivot_root_hint(void)
+/* GIVEN(04) mount_sys(): /sys, read-only: the container may look, never
+ * tune the host.  (From stage 06, with a network namespace of its own,
+ * the container may mount a fresh sysfs again, which lists its own
+ * devices, lo and eth0.) */
+static void mount_sys(const struct config *cfg)
 {
-    struct statfs fs;
-
-    if (statfs("/", &fs) == 0 && fs.f_type == 0x858458f6) /* RAMFS_MAGIC */
-        return "the host's / is the initramfs, which pivot_root cannot move";
-    return "is / shared? it must be made MS_PRIVATE first; in a chroot, / "
-           "is not a mount point";
+    xmount(cfg, "sysfs", "sys", "sysfs",
+           MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
+/* END GIVEN(04); deep stub: static void mount_sys(const struct config *cfg) {
+ * (void)cfg; } */
 
-/* In a user namespace the flags the host put on a mount are locked: a
- * remount that dropped nosuid, nodev, noexec or an atime flag fails with
- * EPERM (mount(2)).  Read them back and keep them. */
-static void remount_ro(const struct config *cfg, const char *path)
-{
-    static const struct {
-        unsigned long st, ms;
-        const char *name;
-    } keep[] = {
-        {ST_NOSUID, MS_NOSUID, "MS_NOSUID"},
-        {ST_NODEV, MS_NODEV, "MS_NODEV"},
-        {ST_NOEXEC, MS_NOEXEC, "MS_NOEXEC"},
-        {ST_NOATIME, MS_NOATIME, "MS_NOATIME"},
-        {ST_NODIRATIME, MS_NODIRATIME, "MS_NODIRATIME"},
-        {ST_RELATIME, MS_RELATIME, "MS_RELATIME"},
-    };
-    unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
-    char names[128] = "MS_REMOUNT|MS_BIND|MS_RDONLY";
-    struct statvfs sv;
-
-    if (statvfs(path, &sv) < 0)
-        die("statvfs(\"%s\")", path);
-    for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
-        if (sv.f_flag & keep[i].st) {
-            flags |= keep[i].ms;
-            strcat(strcat(names, "|"), keep[i].name);
-        }
-    }
-    say(cfg, "mount(NULL, \"%s\", NULL, %s, NULL)", path, names);
-    if (mount(NULL, path, NULL, flags, NULL) < 0)
-        die("mount(NULL, \"%s\", %s)", path, names);
-}
-
-/* The first half of the mount setup, which walks the host's path to the
- * rootfs.  It runs before become_root(): with the default maps the
- * container's root is host uid 100000, which may not be allowed to walk
- * through, say, a 0700 directory of root's. */
+/* The first half: into the rootfs.  (From stage 05 on it runs before
+ * the child takes its new ids, while it may still walk the host's path to
+ * the rootfs.) */
 static void enter_rootfs(const struct config *cfg)
 {
-    /* The new namespace starts with copies of the host's mounts, and
-     * where / is shared (systemd makes it so) our mounts would propagate
-     * back to the host.  Cut that first, recursively. */
-    say(cfg, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL)");
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-        die("mount(NULL, \"/\", MS_REC|MS_PRIVATE)");
+    /* YOURS(04.2) Private first.  The new namespace began with copies of
+     * the host's mounts, and where / is shared a mount made here would
+     * show on the host too.  Make / and everything under it private,
+     * recursively: xmount(cfg, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL).
+     * Until you do, xmount() refuses every other mount. */
+    xmount(cfg, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+    /* END YOURS(04.2) */
 
     check_rootfs(cfg);
-    /* pivot_root needs the new root to be a mount point: bind it onto
-     * itself (recursively, as runc: a user namespace may not split a
-     * tree of mounts it does not own). */
-    say(cfg, "mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC, NULL)", cfg->rootfs,
-        cfg->rootfs);
-    if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-        die_hint(errno == EACCES ? ROOTFS_EACCES : NULL,
-                 "mount(\"%s\", MS_BIND)", cfg->rootfs);
-    say(cfg, "chdir(\"%s\")", cfg->rootfs);
-    if (chdir(cfg->rootfs) < 0)
-        die("chdir(\"%s\")", cfg->rootfs);
+
+    /* YOURS(04.3) The new root.  pivot_root(2) needs the new root to be a
+     * mount point: bind cfg->rootfs onto itself, recursively (MS_BIND |
+     * MS_REC, as runc: a user namespace may not split a tree of mounts it
+     * does not own).  Then xchdir() into it: the mounts that follow use
+     * paths relative to it ("proc", "tmp", "."). */
+    xmount(cfg, cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL);
+    xchdir(cfg, cfg->rootfs);
+    /* END YOURS(04.3) */
 }
 
-/* The rest, inside the rootfs and as the container's root. */
+/* The second half: the filesystems inside, and the pivot. */
 static void setup_mounts(const struct config *cfg)
 {
-
-    /* A proc that shows our PID namespace, not the host's. */
-    say(cfg, "mount(\"proc\", \"proc\", \"proc\", "
-             "MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)");
-    if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) <
-        0)
-        die("mount(\"proc\", \"proc\")");
+    /* YOURS(04.4) The filesystems inside.  Mount a proc on "proc" that
+     * shows the new PID namespace (MS_NOSUID | MS_NODEV | MS_NOEXEC), call
+     * the given mount_dev(cfg) and mount_sys(cfg), and mount a tmpfs on
+     * "tmp" for scratch space (MS_NOSUID | MS_NODEV, data
+     * "mode=1777,size=64m"): the rootfs is shared by every container and
+     * written by none. */
+    xmount(cfg, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
     mount_dev(cfg);
-    /* /sys read-only: the container may look, never tune the host.  With
-     * a network namespace of its own the container may mount a fresh
-     * sysfs again, which lists its own devices, lo and eth0. */
-    say(cfg, "mount(\"sysfs\", \"sys\", \"sysfs\", "
-             "MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)");
-    if (mount("sysfs", "sys", "sysfs",
-              MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-        die("mount(\"sysfs\", \"sys\", MS_RDONLY)");
-    /* The rootfs is shared by every container and written by none: the
-     * scratch space is a tmpfs that dies with the namespace. */
-    say(cfg, "mount(\"tmpfs\", \"tmp\", \"tmpfs\", MS_NOSUID|MS_NODEV, "
-             "\"mode=1777,size=64m\")");
-    if (mount("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV,
-              "mode=1777,size=64m") < 0)
-        die("mount(\"tmpfs\", \"tmp\")");
-    /* A bind mount takes MS_RDONLY only on a remount (mount(2)). */
-    remount_ro(cfg, ".");
+    mount_sys(cfg);
+    xmount(cfg, "tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+           "mode=1777,size=64m");
+    /* END YOURS(04.4); stub: (void)cfg; */
 
-    /* pivot_root(".", ".") stacks the old root on top of the new one, so
-     * no put_old directory is needed in a read-only rootfs; unmounting
-     * "." then takes the old root away (pivot_root(2), NOTES).  Unlike
-     * chroot(2), nothing of the host stays reachable through "..". */
-    say(cfg, "pivot_root(\".\", \".\")");
-    if (syscall(SYS_pivot_root, ".", ".") < 0)
-        die_hint(errno == EINVAL ? pivot_root_hint() : NULL,
-                 "pivot_root(\"%s\", \".\")", cfg->rootfs);
-    say(cfg, "umount2(\".\", MNT_DETACH)");
-    if (umount2(".", MNT_DETACH) < 0)
-        die("umount2(\".\", MNT_DETACH)");
-    say(cfg, "chdir(\"/\")");
-    if (chdir("/") < 0)
-        die("chdir(\"/\")");
+    /* YOURS(04.5) Read-only, and no devices or setuid.  A bind mount takes
+     * its flags only on a remount (mount(2)): remount "." with MS_REMOUNT
+     * | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV.  nodev makes a device
+     * node planted in an image an ordinary file; nosuid makes a setuid
+     * file in it run with the caller's ids. */
+    remount_ro(cfg, ".");
+    /* END YOURS(04.5) */
+
+    /* YOURS(04.6) Pivot.  xpivot_root(cfg, ".", ".") stacks the old root
+     * on top of the new one, so no put_old directory is needed in a
+     * read-only rootfs; xumount2(cfg, ".", MNT_DETACH) then takes the old
+     * root away (pivot_root(2), NOTES), and xchdir(cfg, "/") leaves the
+     * command at the new root.  Unlike chroot(2), nothing of the host
+     * stays reachable through "..". */
+    xpivot_root(cfg, ".", ".");
+    xumount2(cfg, ".", MNT_DETACH);
+    xchdir(cfg, "/");
+    /* END YOURS(04.6); stub: (void)cfg; */
+
     /* The caller's PATH names the host's directories, not these. */
     if (setenv("PATH",
                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"

@@ -9,9 +9,13 @@
  *   sudo ./step -n box -- /bin/sh
  */
 #define _GNU_SOURCE
+/* Skeleton: a given helper your code does not call yet is a
+ * warning that names it, not an error. */
+#pragma GCC diagnostic warning "-Wunused-function"
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -19,23 +23,31 @@
 #include <stdlib.h>
 #include <stdnoreturn.h>
 #include <string.h>
-/* TODO(04): include <sys/mount.h> (mount, umount2), <sys/stat.h> (lstat),
- * <sys/statfs.h> (statfs, for the pivot_root hint) and <sys/syscall.h>
- * (pivot_root has no libc wrapper: syscall(SYS_pivot_root, ...)). */
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <linux/magic.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* The busybox tree built by `make rootfs`; the Makefile compiles in its
+ * absolute path. */
+#ifndef STEP_ROOTFS
+#define STEP_ROOTFS "rootfs/tree"
+#endif
+
+/* The number of elements of an array (not of a pointer). */
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 struct config {
     /* 01: the base runtime and the UTS namespace */
     char **argv;          /* the command, argv[0] looked up in PATH */
     const char *hostname; /* -n */
     int verbose;          /* -v */
-    /* TODO(04): const char *rootfs, the -r option: the directory that
-     * becomes the container's /.  The Makefile compiles in STEP_ROOTFS,
-     * the absolute path of the fixture `make rootfs` builds: the default.
-     * Give STEP_ROOTFS a fallback with #ifndef so the file still builds
-     * on its own. */
+    /* 04: mount namespace */
+    const char *rootfs; /* -r */
 };
 
 /* The namespaces this stage creates, one row per stage: clone(2). */
@@ -46,8 +58,9 @@ static const struct {
     {CLONE_NEWUTS, "CLONE_NEWUTS"}, /* 01: hostname */
     {CLONE_NEWIPC, "CLONE_NEWIPC"}, /* 02: SysV IPC, POSIX queues */
     {CLONE_NEWPID, "CLONE_NEWPID"}, /* 03: process ids */
-    /* TODO(04): add the row for CLONE_NEWNS: the container's own mount
-     * table (mount_namespaces(7)). */
+    /* TODO(04.1) The clone flag.  Add the row for CLONE_NEWNS: the child
+     * gets a copy of the host's mount table, which setup_mounts() changes
+     * (mount_namespaces(7)). */
     {0, NULL},
 };
 
@@ -116,7 +129,7 @@ static void usage(FILE *out)
           "Run COMMAND (default /bin/sh) in a new container.\n"
           "\n"
           "  -n, --hostname NAME  container hostname (default: container)\n"
-          /* TODO(04): document -r, --rootfs DIR and its default. */
+          "  -r, --rootfs DIR     root filesystem (default: " STEP_ROOTFS ")\n"
           "  -v, --verbose        narrate each setup step on stderr\n"
           "  -h, --help           show this help and exit\n"
           "\n"
@@ -133,23 +146,24 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
     static char *default_argv[] = {"/bin/sh", NULL};
     static const struct option longopts[] = {
         {"hostname", required_argument, NULL, 'n'},
-        /* TODO(04): the long option "rootfs", then 'r' in the short
-         * options string and its case below; the default in the
-         * initialiser; refuse an empty --rootfs as --hostname does. */
+        {"rootfs", required_argument, NULL, 'r'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int opt;
 
-    *cfg = (struct config){.hostname = "container"};
+    *cfg = (struct config){.hostname = "container", .rootfs = STEP_ROOTFS};
     optind = 0; /* glibc: start afresh, so tests can call us repeatedly */
     opterr = 0;
     /* '+': stop at the first non-option, so `step ls -l` keeps its -l. */
-    while ((opt = getopt_long(argc, argv, "+:n:vh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+:n:r:vh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'n':
             cfg->hostname = optarg;
+            break;
+        case 'r':
+            cfg->rootfs = optarg;
             break;
         case 'v':
             cfg->verbose = 1;
@@ -176,27 +190,91 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             return -1;
         }
     }
-    /* uts_namespaces(7) via sethostname(2): at most HOST_NAME_MAX (64). */
-    if (cfg->hostname[0] == '\0' || strlen(cfg->hostname) > 64) {
+    /* sethostname(2): at most HOST_NAME_MAX (64) bytes. */
+    if (cfg->hostname[0] == '\0' || strlen(cfg->hostname) > HOST_NAME_MAX) {
         snprintf(err, errlen, "--hostname: must be 1 to 64 characters");
+        return -1;
+    }
+    if (cfg->rootfs[0] == '\0') {
+        snprintf(err, errlen, "--rootfs: must not be empty");
         return -1;
     }
     cfg->argv = optind < argc ? argv + optind : default_argv;
     return 0;
 }
 
+/* ---- guard rails ---- */
+
+/* The namespaces the runtime itself is in, by their /proc/self/ns/ inode,
+ * 0 until note_host_namespaces() has run (so unit tests, which clone
+ * nothing, are not refused). */
+static struct {
+    const char *ns;     /* the entry in /proc/self/ns/ */
+    const char *flag;   /* the clone flag that gives a new one */
+    const char *lesson; /* where the flag is taught */
+    dev_t dev;
+    ino_t ino;
+} host_ns[] = {
+    {"uts", "CLONE_NEWUTS", "steps/01-uts/README.md", 0, 0},
+    {"mnt", "CLONE_NEWNS", "steps/04-mount/README.md", 0, 0},
+};
+
+/* In the parent, before clone(2). */
+static void note_host_namespaces(void)
+{
+    char path[64];
+    struct stat st;
+
+    for (size_t i = 0; i < ARRAY_SIZE(host_ns); i++) {
+        snprintf(path, sizeof path, "/proc/self/ns/%s", host_ns[i].ns);
+        if (stat(path, &st) == 0) {
+            host_ns[i].dev = st.st_dev;
+            host_ns[i].ino = st.st_ino;
+        }
+    }
+}
+
+/* In the child: refuse CALL, which would do WHAT to the host, while the
+ * child is still in the runtime's NS namespace.  Exits 125. */
+static void guard_ns(const char *ns, const char *call, const char *what)
+{
+    char path[64];
+    struct stat st;
+
+    for (size_t i = 0; i < ARRAY_SIZE(host_ns); i++) {
+        if (strcmp(host_ns[i].ns, ns) != 0 || host_ns[i].ino == 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/self/ns/%s", ns);
+        if (stat(path, &st) == 0 && st.st_dev == host_ns[i].dev &&
+            st.st_ino == host_ns[i].ino)
+            fail(125, 0, host_ns[i].lesson,
+                 "%s would %s: %s is not in the clone flags", call, what,
+                 host_ns[i].flag);
+    }
+}
+
 /* ---- 01 UTS namespace: uts_namespaces(7) ---- */
+
+static void xsethostname(const struct config *cfg, const char *name)
+{
+    guard_ns("uts", "sethostname", "rename the host");
+    say(cfg, "sethostname(\"%s\")", name);
+    if (sethostname(name, strlen(name)) < 0)
+        die("sethostname(\"%s\")", name);
+}
+
+static void xsetdomainname(const struct config *cfg, const char *name)
+{
+    guard_ns("uts", "setdomainname", "change the host's domain name");
+    say(cfg, "setdomainname(\"%s\")", name);
+    if (setdomainname(name, strlen(name)) < 0)
+        die("setdomainname(\"%s\")", name);
+}
 
 static void setup_uts(const struct config *cfg)
 {
-    say(cfg, "sethostname(\"%s\")", cfg->hostname);
-    if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
-        die("sethostname(\"%s\")", cfg->hostname);
-    /* A new UTS namespace starts as a copy of the parent's: clear the NIS
-     * domain name so the host's does not show through. */
-    say(cfg, "setdomainname(\"\")");
-    if (setdomainname("", 0) < 0)
-        die("setdomainname(\"\")");
+    xsethostname(cfg, cfg->hostname);
+    xsetdomainname(cfg, "");
 }
 
 /* ---- 02 IPC namespace: ipc_namespaces(7) ----
@@ -209,29 +287,253 @@ static void setup_uts(const struct config *cfg)
  * so the command we exec is PID 1.  It is also the namespace's init: when
  * it exits the kernel kills every other process in it (SIGKILL). */
 
-/* TODO(04): a banner "---- 04 mount namespace: mount_namespaces(7),
- * pivot_root(2) ----", then static void setup_mounts(const struct config
- * *cfg) that, saying and checking each call:
- *   1. makes "/" MS_REC|MS_PRIVATE, so nothing propagates to the host;
- *   2. refuses a rootfs that is not a directory, or whose proc, dev, sys
- *      or tmp is a symlink or missing (lstat(2); runc's CVE-2023-27561);
- *   3. bind-mounts cfg->rootfs onto itself (MS_BIND|MS_REC): pivot_root
- *      needs the new root to be a mount point; then chdir(2) into it;
- *   4. mounts a fresh "proc" on proc (MS_NOSUID|MS_NODEV|MS_NOEXEC);
- *   5. mounts a tmpfs on dev (MS_NOSUID|MS_STRICTATIME, "mode=755"), and
- *      for null zero full random urandom tty creates an empty file and
- *      bind-mounts the host's /dev/<name> onto it; dev/fd, dev/stdin,
- *      dev/stdout and dev/stderr are symlinks into /proc/self/fd;
- *   6. mounts sysfs on sys with MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC;
- *   7. mounts a tmpfs on tmp (MS_NOSUID|MS_NODEV, "mode=1777");
- *   8. remounts "." MS_REMOUNT|MS_BIND|MS_RDONLY: the rootfs is shared by
- *      every container and written by none;
- *   9. syscall(SYS_pivot_root, ".", "."), then umount2(".", MNT_DETACH) to
- *      drop the old root, then chdir("/").  On EINVAL give a hint: the
- *      man page lists its causes;
- *  10. sets PATH to the usual /usr/local/sbin:...:/bin: the caller's names
- *      directories of the host.
- * Split it into helpers (check_rootfs, mount_dev) as the lesson shows. */
+/* ---- 04 mount namespace: mount_namespaces(7), pivot_root(2) ---- */
+
+/* GIVEN(04) The mount helpers: mount(2), umount2(2), pivot_root(2) and
+ * chdir(2), each narrated for -v as written, checked, and refused while
+ * the child would change the host's mounts.  Notice the second guard in
+ * xmount(): where / is shared (systemd makes it so), a mount made in a
+ * new namespace still propagates to the host, so until / is private the
+ * only mount allowed is the one that changes propagation. */
+
+/* Is / a shared mount in this namespace?  Its line in mountinfo carries
+ * "shared:N" among the optional fields (proc(5)). */
+static int root_is_shared(void)
+{
+    char line[4096];
+    int shared = 0;
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f)) {
+        char *fields = strstr(line, " / / ");
+        char *end = strstr(line, " - ");
+        if (fields && end && fields < end) {
+            *end = '\0';
+            shared = strstr(fields, " shared:") != NULL;
+        }
+    }
+    fclose(f);
+    return shared;
+}
+
+/* "\"proc\"", or "NULL": an argument as -v and errors show it. */
+static const char *quoted(char *buf, size_t len, const char *s)
+{
+    if (!s)
+        return "NULL";
+    snprintf(buf, len, "\"%s\"", s);
+    return buf;
+}
+
+/* The flags as written in the call, without the spaces around '|'. */
+static const char *without_spaces(char *buf, size_t len, const char *written)
+{
+    size_t n = 0;
+
+    for (; *written && n + 1 < len; written++)
+        if (*written != ' ')
+            buf[n++] = *written;
+    buf[n] = '\0';
+    return buf;
+}
+
+#define xmount(cfg, src, target, type, flags, data)                            \
+    mount_or_die(cfg, src, target, type, flags, #flags, data)
+
+static void mount_or_die(const struct config *cfg, const char *src,
+                         const char *target, const char *type,
+                         unsigned long flags, const char *written,
+                         const char *data)
+{
+    const unsigned long propagation =
+        MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE;
+    char a[PATH_MAX + 2], b[PATH_MAX + 2], c[64], d[128], f[256], call[512];
+
+    int n = snprintf(call, sizeof call, "mount(%s, %s, %s, %s, %s)",
+                     quoted(a, sizeof a, src), quoted(b, sizeof b, target),
+                     quoted(c, sizeof c, type),
+                     without_spaces(f, sizeof f, written),
+                     quoted(d, sizeof d, data));
+    if (n < 0 || (size_t)n >= sizeof call) /* long paths: cut, marked */
+        strcpy(call + sizeof call - 4, "...");
+    guard_ns("mnt", "mount", "change the host's mounts");
+    if (!(flags & propagation) && host_ns[1].ino && root_is_shared())
+        fail(125, 0, "steps/04-mount/README.md",
+             "%s would propagate to the host: / is still shared; make "
+             "it MS_REC|MS_PRIVATE first",
+             call);
+    say(cfg, "%s", call);
+    if (mount(src, target, type, flags, data) < 0)
+        die("%s", call);
+}
+
+static void xumount2(const struct config *cfg, const char *target, int flags)
+{
+    guard_ns("mnt", "umount2", "unmount the host's mounts");
+    say(cfg, "umount2(\"%s\", %s)", target,
+        flags == MNT_DETACH ? "MNT_DETACH" : "0");
+    if (umount2(target, flags) < 0)
+        die("umount2(\"%s\")", target);
+}
+
+/* pivot_root(2) lists six causes of EINVAL; name the likely one. */
+static const char *pivot_root_hint(void)
+{
+    struct statfs fs;
+
+    if (statfs("/", &fs) == 0 && fs.f_type == RAMFS_MAGIC)
+        return "the host's / is the initramfs, which pivot_root cannot move";
+    return "is / shared? it must be made MS_PRIVATE first; in a chroot, / "
+           "is not a mount point";
+}
+
+/* pivot_root has no glibc wrapper: syscall(2). */
+static void xpivot_root(const struct config *cfg, const char *new_root,
+                        const char *put_old)
+{
+    guard_ns("mnt", "pivot_root", "change the host's root");
+    say(cfg, "pivot_root(\"%s\", \"%s\")", new_root, put_old);
+    if (syscall(SYS_pivot_root, new_root, put_old) < 0)
+        die_hint(errno == EINVAL ? pivot_root_hint() : NULL,
+                 "pivot_root(\"%s\", \"%s\")", new_root, put_old);
+}
+
+static void xchdir(const struct config *cfg, const char *dir)
+{
+    say(cfg, "chdir(\"%s\")", dir);
+    if (chdir(dir) < 0)
+        die("chdir(\"%s\")", dir);
+}
+/* END GIVEN(04) */
+
+/* GIVEN(04) check_rootfs(): the rootfs must exist, and its mount points
+ * must be real directories.  runc's CVE-2023-27561: were the rootfs's
+ * proc a symlink to, say, /etc, mount("proc", "proc") would follow it and
+ * cover a directory the image chose instead of its own proc. */
+static void check_rootfs(const struct config *cfg)
+{
+    static const char *const points[] = {"proc", "dev", "sys", "tmp"};
+    char path[PATH_MAX];
+    struct stat st;
+
+    if (stat(cfg->rootfs, &st) < 0)
+        die_hint("build the default one with: make rootfs", "rootfs \"%s\"",
+                 cfg->rootfs);
+    if (!S_ISDIR(st.st_mode))
+        fail(125, ENOTDIR, NULL, "rootfs \"%s\"", cfg->rootfs);
+    for (size_t i = 0; i < ARRAY_SIZE(points); i++) {
+        snprintf(path, sizeof path, "%s/%s", cfg->rootfs, points[i]);
+        if (lstat(path, &st) < 0)
+            die_hint("make rootfs builds one with every mount point",
+                     "rootfs: lstat(\"%s\")", path);
+        if (!S_ISDIR(st.st_mode))
+            fail(125, 0, "a mount point must be a real directory",
+                 "rootfs: %s is %s, refused", path,
+                 S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+    }
+}
+/* END GIVEN(04); deep stub: static void check_rootfs(const struct config *cfg)
+ * { (void)cfg; } */
+
+/* GIVEN(04) mount_dev(): a minimal /dev, a tmpfs with the host's harmless
+ * character devices bound onto empty files.  Binding, not mknod(2), so
+ * that it also works inside a user namespace (stage 05), where mknod is
+ * refused.  nosuid: nothing on it may gain privileges; no noexec, as
+ * docker. */
+static void mount_dev(const struct config *cfg)
+{
+    static const char *const nodes[] = {"null",   "zero",    "full",
+                                        "random", "urandom", "tty"};
+    static const char *const links[][2] = {
+        {"/proc/self/fd", "dev/fd"},
+        {"/proc/self/fd/0", "dev/stdin"},
+        {"/proc/self/fd/1", "dev/stdout"},
+        {"/proc/self/fd/2", "dev/stderr"},
+    };
+    char host[64], here[64];
+
+    xmount(cfg, "tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+           "mode=755,size=64k");
+    for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
+        snprintf(host, sizeof host, "/dev/%s", nodes[i]);
+        snprintf(here, sizeof here, "dev/%s", nodes[i]);
+        int fd = open(here, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+        if (fd < 0)
+            die("open(\"%s\", O_CREAT)", here);
+        close(fd);
+        xmount(cfg, host, here, NULL, MS_BIND, NULL);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+        if (symlink(links[i][0], links[i][1]) < 0)
+            die("symlink(\"%s\", \"%s\")", links[i][0], links[i][1]);
+}
+/* END GIVEN(04); deep stub: static void mount_dev(const struct config *cfg) {
+ * (void)cfg; } */
+
+/* GIVEN(04) mount_sys(): /sys, read-only: the container may look, never
+ * tune the host. */
+static void mount_sys(const struct config *cfg)
+{
+    xmount(cfg, "sysfs", "sys", "sysfs",
+           MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+/* END GIVEN(04); deep stub: static void mount_sys(const struct config *cfg) {
+ * (void)cfg; } */
+
+/* The first half: into the rootfs.  (From stage 05 on it runs before
+ * the child takes its new ids, while it may still walk the host's path to
+ * the rootfs.) */
+static void enter_rootfs(const struct config *cfg)
+{
+    /* TODO(04.2) Private first.  The new namespace began with copies of
+     * the host's mounts, and where / is shared a mount made here would
+     * show on the host too.  Make / and everything under it private,
+     * recursively: xmount(cfg, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL).
+     * Until you do, xmount() refuses every other mount. */
+
+    check_rootfs(cfg);
+
+    /* TODO(04.3) The new root.  pivot_root(2) needs the new root to be a
+     * mount point: bind cfg->rootfs onto itself, recursively (MS_BIND |
+     * MS_REC, as runc: a user namespace may not split a tree of mounts it
+     * does not own).  Then xchdir() into it: the mounts that follow use
+     * paths relative to it ("proc", "tmp", "."). */
+}
+
+/* The second half: the filesystems inside, and the pivot. */
+static void setup_mounts(const struct config *cfg)
+{
+    /* TODO(04.4) The filesystems inside.  Mount a proc on "proc" that
+     * shows the new PID namespace (MS_NOSUID | MS_NODEV | MS_NOEXEC), call
+     * the given mount_dev(cfg) and mount_sys(cfg), and mount a tmpfs on
+     * "tmp" for scratch space (MS_NOSUID | MS_NODEV, data
+     * "mode=1777,size=64m"): the rootfs is shared by every container and
+     * written by none. */
+    (void)cfg;
+
+    /* TODO(04.5) Read-only, and no devices or setuid.  A bind mount takes
+     * its flags only on a remount (mount(2)): remount "." with MS_REMOUNT
+     * | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV.  nodev makes a device
+     * node planted in an image an ordinary file; nosuid makes a setuid
+     * file in it run with the caller's ids. */
+
+    /* TODO(04.6) Pivot.  xpivot_root(cfg, ".", ".") stacks the old root
+     * on top of the new one, so no put_old directory is needed in a
+     * read-only rootfs; xumount2(cfg, ".", MNT_DETACH) then takes the old
+     * root away (pivot_root(2), NOTES), and xchdir(cfg, "/") leaves the
+     * command at the new root.  Unlike chroot(2), nothing of the host
+     * stays reachable through "..". */
+    (void)cfg;
+
+    /* The caller's PATH names the host's directories, not these. */
+    if (setenv("PATH",
+               "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+               "/sbin:/bin",
+               1) < 0)
+        die("setenv(\"PATH\")");
+}
 
 /* ---- the child: becomes the container ---- */
 
@@ -252,9 +554,8 @@ static noreturn void exec_command(const struct config *cfg)
     /* The shell's convention, which docker follows: 127 not found, 126
      * found but not runnable. */
     if (errno == ENOENT || errno == ENOTDIR)
-        /* TODO(04): from now on a missing command is most often missing
-         * from the rootfs: say so in a hint. */
-        fail(127, errno, NULL, "execvp(\"%s\")", cfg->argv[0]);
+        fail(127, errno, "is it in the rootfs?", "execvp(\"%s\")",
+             cfg->argv[0]);
     fail(126, errno, NULL, "execvp(\"%s\")", cfg->argv[0]);
 }
 
@@ -270,8 +571,8 @@ static int child_main(void *arg)
         die("prctl(PR_SET_PDEATHSIG)");
 
     setup_uts(cfg);
-    /* TODO(04): call setup_mounts(cfg); what comes after it runs inside
-     * the new root. */
+    enter_rootfs(cfg);
+    setup_mounts(cfg);
     exec_command(cfg);
 }
 
@@ -316,6 +617,7 @@ static int run_container(const struct config *cfg)
     }
     if (pipe2(args.report, O_CLOEXEC) < 0)
         die("pipe2");
+    note_host_namespaces();
     fflush(NULL);
     say(cfg, "clone(%sSIGCHLD)", names);
     pid = clone(child_main, stack + sizeof stack, flags, &args);

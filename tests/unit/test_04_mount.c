@@ -132,6 +132,7 @@ static void make_symlink(const char *dir, const char *to)
 
 static void mounts_in_child(void *arg)
 {
+    enter_rootfs(arg);
     setup_mounts(arg);
 }
 
