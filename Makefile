@@ -33,6 +33,7 @@ help:
 	@echo "  sudo make progress   build each of your steps and show which stages pass"
 	@echo "  make reset-NN        put steps/NN-*/runtime.c back to its skeleton (asks first)"
 	@echo "  make catch-up-NN     start at stage NN: earlier steps become their solutions"
+	@echo "  make deep-NN         the deep version of step NN: write the given parts too"
 	@echo "  make doctor          can this machine run every stage?"
 	@echo "  make rootfs          build the busybox root filesystem (stage 04 on)"
 	@echo "  sudo make deps       install what is missing"
@@ -76,7 +77,7 @@ diff-%:
 	@color=$$([ -t 1 ] && echo always || echo never); \
 	new=solutions/$(call stage,$*)/runtime.c; \
 	if [ "$*" = 01 ]; then \
-	  .tools/skeleton.sh strip 01 | diff -u --color=$$color --label base/runtime.c --label $$new - $$new; \
+	  .tools/skeleton.sh base | diff -u --color=$$color --label base/runtime.c --label $$new - $$new; \
 	else \
 	  prev=$$(ls -d solutions/$$(printf '%02d' $$((10#$* - 1)))-*); \
 	  diff -u --color=$$color $$prev/runtime.c $$new; \
@@ -96,6 +97,10 @@ reset-%:
 
 catch-up-%:
 	@.tools/reset.sh catch-up $*
+
+# The deep version of step NN: its given parts become TODOs too.
+deep-%:
+	@.tools/reset.sh deep $*
 
 unit:
 	@tests/unit/run.sh build/unit

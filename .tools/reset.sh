@@ -6,6 +6,11 @@
 #                      changes: not the other stages, not ./step, not git's
 #                      other files.
 #
+#   make deep-NN       the deep version of stage NN: steps/NN-x/runtime.c
+#                      becomes its skeleton with the given parts of the
+#                      stage turned into TODOs as well, for whoever wants
+#                      to write the whole stage (.tools/skeleton.sh).
+#
 #   make catch-up-NN   you fell behind and want to work on stage NN now.
 #                      Every earlier stage's steps/MM-x/runtime.c becomes
 #                      its reference solution, so `sudo make progress`
@@ -31,16 +36,16 @@
 #   - ./step is not rebuilt: `make step-NN` builds the file you now have.
 #   - Neither needs sudo: they only touch files of yours.
 #
-# Usage: .tools/reset.sh reset|catch-up NN   (FORCE=1 in the environment: do
+# Usage: .tools/reset.sh reset|deep|catch-up NN   (FORCE=1 in the environment: do
 # not ask)
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
-usage() { echo "usage: make reset-NN, or make catch-up-NN (NN: a stage, like 03)" >&2; exit 2; }
+usage() { echo "usage: make reset-NN, make deep-NN or make catch-up-NN (NN: a stage, like 03)" >&2; exit 2; }
 die() { echo "$what: $*" >&2; exit 1; }
 
 what=${1:-}
-case $what in reset|catch-up) ;; *) usage ;; esac
+case $what in reset|deep|catch-up) ;; *) usage ;; esac
 [[ ${2:-} =~ ^[0-9]{1,2}$ ]] || usage
 nn=$(printf '%02d' "$((10#$2))")
 
@@ -66,11 +71,21 @@ if [ "$what" = catch-up ]; then
     plan+=("$earlier/runtime.c $solution/runtime.c")
   done
 fi
-plan+=("$step/runtime.c git")
+if [ "$what" = deep ]; then
+  command -v clang-format >/dev/null ||
+    die "the deep version is generated and formatted with clang-format: sudo make deps"
+  plan+=("$step/runtime.c deep")
+else
+  plan+=("$step/runtime.c git")
+fi
 
 # The text FILE should have: the solution, or the skeleton in HEAD.
 wanted() { # FROM FILE
-  if [ "$1" = git ]; then git show "HEAD:./$2"; else cat "$1"; fi
+  case $1 in
+    git) git show "HEAD:./$2" ;;
+    deep) .tools/skeleton.sh make "$nn" deep ;;
+    *) cat "$1" ;;
+  esac
 }
 
 # A file we must not silently lose: one that differs from what git has.
@@ -106,6 +121,7 @@ done
 if [ "${#todo[@]}" -eq 0 ]; then
   case $what in
     reset) echo "reset: $step/runtime.c is already its skeleton; nothing to do" ;;
+    deep) echo "deep: $step/runtime.c is already the deep version; nothing to do" ;;
     catch-up) echo "catch-up: already caught up: every earlier stage is its solution, and $step/runtime.c its skeleton" ;;
   esac
   exit 0
@@ -120,6 +136,7 @@ if [ "${FORCE:-}" != 1 ]; then
   for entry in "${todo[@]}"; do
     file=${entry% *} from=${entry#* }
     [ "$from" = git ] && from="its skeleton (from git)"
+    [ "$from" = deep ] && from="the deep version of its skeleton"
     note=
     changed "$file" && note="  (yours kept as $file.bak)"
     echo "  $file  <-  $from$note"
@@ -140,7 +157,10 @@ for entry in "${todo[@]}"; do
   else
     saved=
   fi
-  if [ "$from" = git ]; then
+  if [ "$from" = deep ]; then
+    wanted deep "$file" >"$file.new" && mv "$file.new" "$file" || die "could not write $file"
+    echo "  $file: now the deep version, every given part of the stage a TODO too$saved"
+  elif [ "$from" = git ]; then
     # From HEAD, not from the index: work you staged is replaced as well.
     git checkout -q HEAD -- "$file" || die "git could not restore $file"
     echo "  $file: back to its skeleton$saved"
@@ -154,9 +174,10 @@ for entry in "${todo[@]}"; do
   fi
 done
 
-# A skeleton is the solution before it plus TODO(NN) comment blocks; if
-# HEAD's file is not that, HEAD holds committed work instead.
-if ! .tools/skeleton.sh check "$nn" >/dev/null 2>&1; then
+# A skeleton is generated from its solution; if HEAD's file is not that,
+# HEAD holds committed work instead.
+if [ "$what" != deep ] && command -v clang-format >/dev/null &&
+   ! .tools/skeleton.sh make "$nn" | cmp -s - "$step/runtime.c"; then
   echo
   echo "Note: $step/runtime.c in git's HEAD is not the workshop's skeleton (did you"
   echo "commit your work there?).  \`git log -p -- $step/runtime.c\` shows its history."
@@ -165,7 +186,7 @@ fi
 echo
 lesson=
 [ -f "$step/README.md" ] && lesson="read $step/README.md, "
-echo "Next: ${lesson}fill in the TODO($nn) markers, then"
+echo "Next: ${lesson}fill in the TODO($nn.*) markers, then"
 echo "  make step-$nn && sudo ./step       # try yours"
 echo "  sudo make check-$nn                # the checks of stages 01..$nn"
 if [ "$what" = catch-up ] && [ "$nn" != 01 ]; then
