@@ -56,8 +56,9 @@ $(ROOTFS)/.built: rootfs/build.sh rootfs/sysprobe.c
 	@touch $@
 
 # One runtime, for the scripts: make runtime NN=07 FROM=steps OUT=build/x
+# (FROM: steps, solutions, or a folder laid out like them, e.g. build/deep)
 runtime:
-	@$(if $(and $(NN),$(filter steps solutions,$(FROM)),$(OUT)),,$(error make runtime wants NN=, FROM=steps or solutions, and OUT=))
+	@$(if $(and $(NN),$(FROM),$(OUT)),,$(error make runtime wants NN=, FROM=steps, solutions or a folder like them, and OUT=))
 	@$(call build_runtime,$(NN),$(FROM),$(OUT))
 
 step-%:

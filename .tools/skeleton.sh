@@ -17,10 +17,15 @@
 # TODO(NN.k), followed by its stub (when the file would not build without
 # one).  GIVEN(NN) regions stay, markers and all.  The markers of other
 # stages go; their code stays.  The deep version (make deep-NN) turns the
-# GIVEN(NN) regions into TODO(NN deep) comments and their deep stubs too.
+# GIVEN(NN) regions into TODO(NN deep) comments and their deep stubs too,
+# except those whose opening comment says they are kept in the deep
+# version (the guard rails, and the helpers that apply them).
 #
 #   .tools/skeleton.sh make NN [deep]  the skeleton of stage NN, on stdout
 #   .tools/skeleton.sh fill NN K       the skeleton with TODO(NN.K) done
+#   .tools/skeleton.sh without NN K    the solution without YOURS(NN.K):
+#                                      a learner's slip, for the tests
+#                                      of the guard rails
 #   .tools/skeleton.sh base            stage 01's skeleton without its
 #                                      TODOs: the runtime before stage 01
 #   .tools/skeleton.sh write [NN]      regenerate steps/ (a maintainer's)
@@ -40,7 +45,8 @@ solution() {
 }
 
 # transform NN MODE [K]: MODE is normal, deep, bare (no TODO comments:
-# stubs only) or fill (TODO(NN.K) keeps its code).
+# stubs only), fill (TODO(NN.K) keeps its code) or without (the solution
+# with region NN.K left out, and nothing else: a learner's slip).
 transform() {
   awk -v T="$1" -v mode="$2" -v K="${3:-}" '
     # The text after "stub:" in an END marker, its comment lines joined.
@@ -58,6 +64,12 @@ transform() {
       return c
     }
     function emit(s) { if (!skipping) print s }
+    # Does a GIVEN comment say that the deep version keeps it?
+    function kept_in_deep(text,   flat) {
+      flat = text
+      gsub(/\n[ \t]*\*?[ \t]*/, " ", flat)
+      return flat ~ /[Kk]ept in the deep version/
+    }
     BEGIN { skipping = 0 }
     /^[ \t]*\/\* (YOURS|GIVEN)\([0-9][0-9][.)]/ {
       c = whole_comment()
@@ -66,10 +78,12 @@ transform() {
       id = substr(c, RSTART + 6, RLENGTH - 7)
       stage = substr(id, 1, 2); k = substr(id, 4)
       if (skipping) next
-      if (kind == "YOURS" && stage == T && !(mode == "fill" && k == K)) {
+      if (mode == "without") {
+        if (kind == "YOURS" && stage == T && k == K) skipping = "YOURS(" id ")"
+      } else if (kind == "YOURS" && stage == T && !(mode == "fill" && k == K)) {
         if (mode != "bare") { sub(/YOURS\(/, "TODO(", c); print c }
         skipping = "YOURS(" id ")"
-      } else if (kind == "GIVEN" && stage == T && mode == "deep") {
+      } else if (kind == "GIVEN" && stage == T && mode == "deep" && !kept_in_deep(c)) {
         sub(/GIVEN\([0-9][0-9]\)/, "TODO(" T " deep)", c); print c
         skipping = "GIVEN(" id ")"
       } else if (kind == "GIVEN" && stage == T && mode != "bare") {
@@ -87,7 +101,7 @@ transform() {
         if (tag ~ /^GIVEN/) { s = c; sub(/.*deep stub:/, "stub:", s); s = stub_of(s) }
         else if (c ~ /deep stub:/) s = ""
         if (s != "") print s
-      } else if (!skipping && tag ~ /^GIVEN/ && substr(tag, 7, 2) == T && mode != "bare" && mode != "deep") {
+      } else if (!skipping && tag ~ /^GIVEN/ && substr(tag, 7, 2) == T && mode != "bare") {
         print c
       }
       next
@@ -167,6 +181,7 @@ case ${1:-} in
   make) make_skeleton "$2" "${3:-normal}" ;;
   fill) transform "$2" fill "$3" | with_pragma | format ;;
   base) transform 01 bare | format ;;
+  without) transform "$2" without "$3" ;;
   write)
     for s in ${2:-$(stages | sed 's/-.*//')}; do
       make_skeleton "$s" >"steps/$(stage_of "$s")/runtime.c"
@@ -174,5 +189,5 @@ case ${1:-} in
   count) count "$2" ;;
   todos) todos "$2" ;;
   check) check "$2" ;;
-  *) echo "usage: .tools/skeleton.sh make NN [deep] | fill NN K | base | write [NN] | count NN | todos NN | check NN" >&2; exit 2 ;;
+  *) echo "usage: .tools/skeleton.sh make NN [deep] | fill NN K | without NN K | base | write [NN] | count NN | todos NN | check NN" >&2; exit 2 ;;
 esac

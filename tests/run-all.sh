@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # sudo make test: everything, and the tests of the tests.
 #   - the unit tests;
-#   - every skeleton is its previous solution plus TODO markers, nothing else;
+#   - every skeleton is generated from its solution, builds, and builds
+#     with any one TODO done; every stage keeps to its budget of lines to
+#     write and words to read;
 #   - every solution passes its own stage and all earlier ones;
-#   - every skeleton builds, passes the earlier stages and FAILS its own;
+#   - every skeleton, and every deep version, builds, passes the earlier
+#     stages and FAILS its own;
+#   - the guard rails refuse a learner's slip before it touches the host;
 #   - the slides render, the cgroup v2 checks pass in a VM, and make bench
 #     runs (3 rounds: it measures, it never fails on timing);
 #   - the host is left as it was found.
@@ -12,6 +16,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export BATS_LIB_PATH=${BATS_LIB_PATH:-/usr/lib/bats:/usr/share/bats:/usr/local/lib/bats}
 . tests/acceptance/host-state.bash
+. tests/tap.sh
 
 passed=0
 failed=0
@@ -71,10 +76,17 @@ else
   echo "$unit" | tail -20
 fi
 
-echo "== skeletons are their previous solution plus TODO markers"
+echo "== skeletons are generated from their solutions, and build with any one TODO done"
 for s in $stages; do
   if msg=$(.tools/skeleton.sh check "${s%%-*}" 2>&1); then pass; echo "ok: steps/$s"; else flunk "steps/$s: $msg"; fi
 done
+
+echo "== every stage fits its budget: lines to write, words to read"
+if msg=$(.tools/budget.sh check 2>&1); then
+  pass; .tools/budget.sh | sed 's/^/    /'
+else
+  flunk "the budget: $msg"
+fi
 
 echo "== solutions and skeletons follow .clang-format"
 for f in solutions/*/runtime.c steps/*/runtime.c; do
@@ -96,7 +108,7 @@ for s in $stages; do
   done
 done
 
-echo "== skeletons build, pass earlier stages and fail their own"
+echo "== skeletons and their deep versions build, pass earlier stages and fail their own"
 for s in $stages; do
   nn=${s%%-*}
   if ! make -s step-"$nn" >/dev/null 2>"$out/build.err" || ! mv step "build/step-$nn"; then
@@ -104,12 +116,33 @@ for s in $stages; do
     continue
   fi
   pass
+  # The deep version (make deep-NN), generated beside the skeleton.
+  mkdir -p "build/deep/$s"
+  if .tools/skeleton.sh make "$nn" deep >"build/deep/$s/runtime.c" 2>"$out/build.err" &&
+     make -s runtime NN="$nn" FROM=build/deep OUT="build/deep-$nn" >"$out/build.err" 2>&1; then
+    pass; deep=build/deep-$nn
+  else
+    flunk "the deep version of steps/$s does not build: $(cat "$out/build.err")"; deep=
+  fi
   for t in $stages; do
     [ "$t" = "$s" ] && break
     run_stage "build/step-$nn" "$t" "step-$s.stage-$t"
+    [ -n "$deep" ] && run_stage "$deep" "$t" "deep-$s.stage-$t"
   done
   run_own_stage "build/step-$nn" "$s" "step-$s.stage-$s"
+  [ -n "$deep" ] && run_own_stage "$deep" "$s" "deep-$s.stage-$s"
 done
+
+echo "== the guard rails refuse a learner's slip before it touches the host"
+bats --formatter tap tests/guards.bats >"$out/guards.tap" 2>&1
+read -r ok bad _ < <(tap_count "$out/guards.tap")
+passed=$((passed + ok)); failed=$((failed + bad))
+if [ "$bad" -gt 0 ] || [ "$ok" -eq 0 ]; then
+  [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && flunk "tests/guards.bats: no test ran"
+  tap_failures "$out/guards.tap" | sed 's/^/    /'
+else
+  echo "ok: $ok guard checks"
+fi
 
 echo "== the slides render"
 # Headless Chromium renders every slide; CI installs it, elsewhere it may

@@ -192,7 +192,8 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
  * it runs in; before the child changes something that a namespace should
  * hold (the hostname, a mount, an address), it checks that its namespace
  * is a new one.  A clone flag left out is then one error line, and the
- * host keeps its name, its mounts and its addresses. */
+ * host keeps its name, its mounts and its addresses.  Kept in the deep
+ * version too. */
 
 /* The namespaces the runtime itself is in, by their /proc/self/ns/ inode,
  * 0 until note_host_namespaces() has run (so unit tests, which clone
@@ -246,7 +247,7 @@ static void guard_ns(const char *ns, const char *call, const char *what)
 
 /* GIVEN(01) sethostname(2) and setdomainname(2), each narrated for -v,
  * checked, and refused while the child is still in the host's UTS
- * namespace. */
+ * namespace.  Kept in the deep version too. */
 static void xsethostname(const struct config *cfg, const char *name)
 {
     guard_ns("uts", "sethostname", "rename the host");

@@ -372,7 +372,8 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
  * it runs in; before the child changes something that a namespace should
  * hold (the hostname, a mount, an address), it checks that its namespace
  * is a new one.  A clone flag left out is then one error line, and the
- * host keeps its name, its mounts and its addresses. */
+ * host keeps its name, its mounts and its addresses.  Kept in the deep
+ * version too. */
 
 /* The namespaces the runtime itself is in, by their /proc/self/ns/ inode,
  * 0 until note_host_namespaces() has run (so unit tests, which clone
@@ -427,7 +428,7 @@ static void guard_ns(const char *ns, const char *call, const char *what)
 
 /* GIVEN(01) sethostname(2) and setdomainname(2), each narrated for -v,
  * checked, and refused while the child is still in the host's UTS
- * namespace. */
+ * namespace.  Kept in the deep version too. */
 static void xsethostname(const struct config *cfg, const char *name)
 {
     guard_ns("uts", "sethostname", "rename the host");
@@ -475,7 +476,8 @@ static void setup_uts(const struct config *cfg)
  * the child would change the host's mounts.  Notice the second guard in
  * xmount(): where / is shared (systemd makes it so), a mount made in a
  * new namespace still propagates to the host, so until / is private the
- * only mount allowed is the one that changes propagation. */
+ * only mount allowed is the one that changes propagation.  Kept in the
+ * deep version too. */
 
 /* GIVEN(05) In a user namespace even host root is held to the permission
  * bits of directories it does not own (it has capabilities only inside):

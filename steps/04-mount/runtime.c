@@ -294,7 +294,8 @@ static void setup_uts(const struct config *cfg)
  * the child would change the host's mounts.  Notice the second guard in
  * xmount(): where / is shared (systemd makes it so), a mount made in a
  * new namespace still propagates to the host, so until / is private the
- * only mount allowed is the one that changes propagation. */
+ * only mount allowed is the one that changes propagation.  Kept in the
+ * deep version too. */
 
 /* Is / a shared mount in this namespace?  Its line in mountinfo carries
  * "shared:N" among the optional fields (proc(5)). */
