@@ -115,6 +115,28 @@ static void test_01_refused_sethostname_exits_125_naming_it(void **state)
     assert_int_equal(calls->n, 1);
 }
 
+/* The guard rail: still in the runtime's own UTS namespace (no clone
+ * here), a noted namespace refuses the call before it is made. */
+static void uts_in_host_namespace(void *arg)
+{
+    note_host_namespaces();
+    setup_uts(arg);
+}
+
+static void
+test_01_guard_refuses_sethostname_in_the_hosts_namespace(void **state)
+{
+    struct config cfg = {.hostname = "oops"};
+    char err[1024];
+
+    (void)state;
+    assert_int_equal(run_in_child(uts_in_host_namespace, &cfg, err, sizeof err),
+                     125);
+    assert_contains(err, "step: sethostname");
+    assert_contains(err, "CLONE_NEWUTS");
+    assert_int_equal(calls->n, 0);
+}
+
 static void test_01_verbose_narrates_sethostname(void **state)
 {
     struct config cfg = {.hostname = "box", .verbose = 1};
@@ -237,6 +259,7 @@ int main(void)
         TEST(test_01_setup_uts_passes_a_64_character_hostname_whole),
         TEST(test_01_setup_uts_clears_the_domain_name_after),
         TEST(test_01_refused_sethostname_exits_125_naming_it),
+        TEST(test_01_guard_refuses_sethostname_in_the_hosts_namespace),
         TEST(test_01_verbose_narrates_sethostname),
         TEST(test_01_clone_asks_for_CLONE_NEWUTS_and_SIGCHLD),
         TEST(test_01_refused_clone_exits_125_saying_run_as_root),
