@@ -12,7 +12,8 @@
 #       gets the runtime's calls instead of libc (ld(1), --wrap).
 #   /* solutions: all */   or   /* solutions: 01-uts 04-mount */
 #       build once per solution, with -DRUNTIME="../../solutions/NN-x/
-#       runtime.c" for the test to #include; "all" is every solution.
+#       runtime.c" for the test to #include; "all" is every stage of
+#       the stage table (.tools/stages), linked with what it links.
 #       Without it the test is built once and includes its own default.
 #
 # cmocka prints each binary's results (the summary on stderr); the last
@@ -27,6 +28,7 @@ fi
 mkdir -p "$1" || exit 2
 out=$(cd "$1" && pwd)
 cd "$(dirname "$0")/../.." || exit 2
+. .tools/lib.sh
 
 CC=${CC:-cc}
 passed=0
@@ -72,19 +74,17 @@ for src in tests/unit/test_*.c; do
   done
   solutions=$(marker solutions "$src")
   if [ "$solutions" = all ]; then
-    solutions=$(cd solutions && for d in */; do
-      [ -f "$d/runtime.c" ] && echo "${d%/}"; done)
+    solutions=$(stages)
   fi
   if [ -z "$solutions" ]; then
     build_and_run "$src" "$out/$name" ${wraps[@]+"${wraps[@]}"}
     continue
   fi
   for s in $solutions; do
-    # Stage 07 links libseccomp, as the Makefile does.
-    libs=()
-    grep -q '^#include <seccomp.h>' "solutions/$s/runtime.c" && libs=(-lseccomp)
+    # What the stage links besides libc (07: libseccomp), as the Makefile.
+    # shellcheck disable=SC2046  # one word per library
     build_and_run "$src" "$out/$name-$s" ${wraps[@]+"${wraps[@]}"} \
-      "-DRUNTIME=\"../../solutions/$s/runtime.c\"" ${libs[@]+"${libs[@]}"}
+      "-DRUNTIME=\"../../solutions/$s/runtime.c\"" $(stage_libs "${s%%-*}")
   done
 done
 rm -f "$log"
