@@ -26,7 +26,8 @@
 # Never a timed assertion: exits 0 whether the goals are met or not, and
 # non-zero only when our own runtime could not be measured at all.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
+. .tools/lib.sh
 
 runs=${BENCH_RUNS:-30}
 out=${BENCH_OUT:-build/bench}
@@ -83,7 +84,7 @@ if ! $cc -std=c11 -Wall -Wextra -Werror -O2 -o "$out/bench-timer" .tools/bench-t
   say ".tools/bench-timer.c does not build"
   exit 1
 fi
-stages=$(ls -d solutions/[0-9][0-9]-* | xargs -n1 basename)
+stages=$(stages)
 declare -A built
 for s in $stages; do
   nn=${s%%-*}
@@ -300,7 +301,7 @@ total=$((runs * 200 / 30))
 rate="" rates=""
 if [ -n "${built[07]:-}" ]; then
   say "rate: 3 times $total containers of 07 --net none, 2 at a time"
-  for i in 1 2 3; do
+  for _ in 1 2 3; do
     line=$("${in_ns[@]}" "$out/bench-timer" rate -n "$total" -j 2 -e "$out/rate.err" \
       -- "$out/runtime-07" --net none /bin/true) && rates+="$line"$'\n'
   done
