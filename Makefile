@@ -113,18 +113,22 @@ bench: rootfs
 # The cgroup v2 lane: a Debian kernel under qemu, pure cgroup v2, no
 # network device.  Part of make test wherever qemu and a kernel are.
 test-vm: deps rootfs
+	@.tools/deps.sh vm
 	@tests/vm/run.sh
 
 demo: deps rootfs
 	@slides/demo.sh
 
 # The instructor's deck: slides/out/deck.html and slides/out/deck.pdf.
+# Installs chromium, node and npm first when they are missing.
 slides:
+	@.tools/deps.sh slides
 	@slides/build.sh
 
 # Every slide renders, none blank or overflowing, every code excerpt still
 # matches its solution; and the check itself can fail.
 slides-check:
+	@.tools/deps.sh slides
 	@slides/check.sh
 	@slides/check.sh --self-test >/dev/null
 

@@ -133,9 +133,9 @@ if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; the
   if msg=$(slides/check.sh 2>&1); then pass; echo "ok: $(echo "$msg" | tail -1)"; else flunk "slides: $msg"; fi
   if slides/check.sh --self-test >/dev/null 2>&1; then pass; echo "ok: the slide check fails on a blank and an overflowing slide"; else flunk "slides/check.sh --self-test: the check cannot fail"; fi
 elif [ -n "${CI:-}" ]; then
-  flunk "slides: no chromium (.tools/deps.sh ci installs it)"
+  flunk "slides: no chromium (sudo .tools/deps.sh slides installs it)"
 else
-  echo "skipped: no chromium to render the slides (sudo .tools/deps.sh ci installs it)"
+  echo "skipped: no chromium to render the slides (sudo .tools/deps.sh slides installs it)"
 fi
 
 echo "== cgroup v2 in a VM: tests/vm/run.sh (sudo make test-vm)"
@@ -148,9 +148,9 @@ if command -v qemu-system-x86_64 >/dev/null && compgen -G '/boot/vmlinuz-*' >/de
     echo "FAILED: the VM lane; its console is in $out/vm.log"
   fi
 elif [ -n "${CI:-}" ]; then
-  flunk "the VM lane: no qemu or no kernel in /boot (.tools/deps.sh ci installs them)"
+  flunk "the VM lane: no qemu or no kernel in /boot (sudo .tools/deps.sh vm installs them)"
 else
-  echo "skipped: no qemu or kernel for the cgroup v2 lane (sudo .tools/deps.sh ci installs them)"
+  echo "skipped: no qemu or kernel for the cgroup v2 lane (sudo .tools/deps.sh vm installs them)"
 fi
 
 echo "== make bench runs (3 rounds, no timed assertion)"
