@@ -20,7 +20,8 @@ stage = $(or $(filter $(1)-%,$(STAGES)),$(error no stage "$(1)"; the stages are 
 # the stage table's link column adds (07: libseccomp).
 build_runtime = $(CC) $(STEP_CFLAGS) -DSTEP_ROOTFS='"$(ROOTFS)"' -o $(3) $(2)/$(call stage,$(1))/runtime.c -static $(call stage_libs,$(1))
 
-# step-NN and friends are pattern rules, which make skips for .PHONY targets.
+# step-NN and friends stay out of .PHONY: make never looks for a pattern
+# rule to build a phony target.
 .PHONY: help deps rootfs unit test test-vm demo clean progress doctor slides slides-check bench runtime
 
 help:

@@ -244,8 +244,9 @@ for tool in crun runc; do
   # `run` in the foreground deletes the container when it exits.
   peer "$tool" "   $tool run (no veth)" s07 "$tool" run --bundle "$out/bundle-$tool" "bench-$tool-$$"
 done
-# DESIGN.md's floor: every namespace, maps, a veth born in place, memory
-# and pids cgroups, pivot_root, exec; nothing else (.tools/bench-timer.c).
+# The floor, the least that 07's isolation costs: every namespace, maps, a
+# veth born in place, memory and pids cgroups, pivot_root, exec; nothing
+# else (.tools/bench-timer.c, run_floor()).  07 aims at 1.5x of it.
 add floor "   floor: by hand (see below)" s07 "$out/bench-timer" floor "$rootfs"
 
 # ---- leave nothing behind ----

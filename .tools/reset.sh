@@ -11,8 +11,9 @@
 #                      its reference solution, so `sudo make progress`
 #                      counts those stages done, and steps/NN-x/runtime.c
 #                      goes back to its skeleton, which already holds the
-#                      solved stage NN-1 plus the TODO(NN) markers to fill
-#                      in.  Later stages are left as they are.
+#                      earlier stages solved, and stage NN with TODO(NN.k)
+#                      markers where you write.  Later stages are left as
+#                      they are.
 #
 # What you can count on:
 #   - It asks first (y/N) and says which files it will replace.  Without a
@@ -150,8 +151,8 @@ for entry in "${todo[@]}"; do
   fi
 done
 
-# A skeleton is the solution before it plus TODO(NN) comment blocks; if
-# HEAD's file is not that, HEAD holds committed work instead.
+# A skeleton is generated from its solution (.tools/skeleton.sh); if
+# HEAD's file is not that one, HEAD holds committed work instead.
 if ! .tools/skeleton.sh check "$nn" >/dev/null 2>&1; then
   echo
   echo "Note: $step/runtime.c in git's HEAD is not the workshop's skeleton (did you"
@@ -161,7 +162,7 @@ fi
 echo
 lesson=
 [ -f "$step/README.md" ] && lesson="read $step/README.md, "
-echo "Next: ${lesson}fill in the TODO($nn) markers, then"
+echo "Next: ${lesson}fill in the TODO($nn.k) markers, then"
 echo "  make step-$nn && sudo ./step       # try yours"
 echo "  sudo make check-$nn                # the checks of stages 01..$nn"
 if [ "$what" = catch-up ] && [ "$nn" != 01 ]; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # sudo make test: everything, and the tests of the tests.
 #   - the unit tests;
-#   - every skeleton is its previous solution plus TODO markers, nothing else;
+#   - every skeleton is the one generated from its solution, and builds
+#     with any one of its TODOs done (.tools/skeleton.sh check);
 #   - every solution passes its own stage and all earlier ones;
 #   - every skeleton builds, passes the earlier stages and FAILS its own;
 #   - the slides render, the cgroup v2 checks pass in a VM, and make bench
@@ -86,7 +87,7 @@ tests/unit/run.sh build/unit >"$out/unit.log" 2>&1
 grep -E '^\[  (PASSED|FAILED)|^unit:|: error:|does not build' "$out/unit.log" | sed 's/^/    /'
 add_summary "$out/unit.log" "unit: " "the unit tests (tests/unit/run.sh)"
 
-echo "== skeletons are their previous solution plus TODO markers"
+echo "== skeletons are generated from their solutions (.tools/skeleton.sh check)"
 for s in $stages; do
   if msg=$(.tools/skeleton.sh check "${s%%-*}" 2>&1); then pass; echo "ok: steps/$s"; else flunk "steps/$s: $msg"; fi
 done
