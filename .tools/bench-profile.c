@@ -53,12 +53,12 @@ static struct rule {
     int nr;
     unsigned argc;
     struct scmp_arg_cmp arg[6];
-} rules[MAX_RULES];
-static int nrules;
+} seen_rules[MAX_RULES];
+static int nseen_rules;
 static uint32_t default_action;
 
-static const char *masked[MAX_PATHS], *readonly_paths[MAX_PATHS];
-static int nmasked, nreadonly;
+static const char *seen_masked[MAX_PATHS], *seen_readonly[MAX_PATHS];
+static int nseen_masked, nseen_readonly;
 
 scmp_filter_ctx __real_seccomp_init(uint32_t def_action);
 
@@ -75,7 +75,7 @@ int __wrap_seccomp_rule_add(scmp_filter_ctx ctx, uint32_t action, int nr,
     va_list ap;
 
     (void)ctx;
-    if (argc > 6 || nrules >= MAX_RULES) {
+    if (argc > 6 || nseen_rules >= MAX_RULES) {
         fprintf(stderr, "bench-profile: a rule too many or too wide\n");
         exit(1);
     }
@@ -83,7 +83,7 @@ int __wrap_seccomp_rule_add(scmp_filter_ctx ctx, uint32_t action, int nr,
     for (unsigned i = 0; i < argc; i++)
         r.arg[i] = va_arg(ap, struct scmp_arg_cmp);
     va_end(ap);
-    rules[nrules++] = r;
+    seen_rules[nseen_rules++] = r;
     return 0;
 }
 
@@ -119,14 +119,14 @@ int __wrap_mount(const char *source, const char *target, const char *fstype,
     (void)fstype, (void)data;
     if (flags & MS_REMOUNT)
         return 0;
-    if (nmasked >= MAX_PATHS || nreadonly >= MAX_PATHS) {
+    if (nseen_masked >= MAX_PATHS || nseen_readonly >= MAX_PATHS) {
         fprintf(stderr, "bench-profile: too many masked paths\n");
         exit(1);
     }
     if ((flags & MS_BIND) && source && strcmp(source, target) == 0)
-        readonly_paths[nreadonly++] = target;
+        seen_readonly[nseen_readonly++] = target;
     else
-        masked[nmasked++] = target;
+        seen_masked[nseen_masked++] = target;
     return 0;
 }
 
@@ -312,28 +312,28 @@ static void print_seccomp(void)
     int err, first = 1;
     bool done[MAX_RULES] = {false};
 
-    if (nrules == 0)
+    if (nseen_rules == 0)
         die_with("setup_seccomp() added no rule", 0);
     printf("seccomp\t{\"defaultAction\": \"%s\", \"syscalls\": [",
            action_name(default_action, &err));
-    for (int i = 0; i < nrules; i++) {
+    for (int i = 0; i < nseen_rules; i++) {
         size_t len = 0;
         char *name;
 
         if (done[i])
             continue;
         names[0] = '\0';
-        for (int j = i; j < nrules; j++) {
-            if (done[j] || rules[j].action != rules[i].action ||
-                (rules[j].argc > 0) != (rules[i].argc > 0) ||
-                (j != i && rules[i].argc > 0))
+        for (int j = i; j < nseen_rules; j++) {
+            if (done[j] || seen_rules[j].action != seen_rules[i].action ||
+                (seen_rules[j].argc > 0) != (seen_rules[i].argc > 0) ||
+                (j != i && seen_rules[i].argc > 0))
                 continue;
             done[j] = true;
-            if (!(name = syscall_name(rules[j].nr))) {
+            if (!(name = syscall_name(seen_rules[j].nr))) {
                 fprintf(stderr,
                         "bench-profile: this libseccomp has no name for "
                         "syscall %d: its rule is left out of the bundles\n",
-                        rules[j].nr);
+                        seen_rules[j].nr);
                 continue;
             }
             len += snprintf(names + len, sizeof names - len, "%s\"%s\"",
@@ -346,7 +346,7 @@ static void print_seccomp(void)
             continue;
         printf("%s", first ? "" : ", ");
         first = 0;
-        print_entry(names, rules[i].action, &rules[i]);
+        print_entry(names, seen_rules[i].action, &seen_rules[i]);
     }
     printf("]}\n");
 }
@@ -357,11 +357,11 @@ int main(void)
 
     setup_seccomp(&cfg);
     mask_paths(&cfg);
-    if (nmasked == 0 || nreadonly == 0)
+    if (nseen_masked == 0 || nseen_readonly == 0)
         die_with("mask_paths() masked or made read-only nothing", 0);
     print_capabilities();
     print_seccomp();
-    json_list("maskedPaths", masked, nmasked);
-    json_list("readonlyPaths", readonly_paths, nreadonly);
+    json_list("maskedPaths", seen_masked, nseen_masked);
+    json_list("readonlyPaths", seen_readonly, nseen_readonly);
     return 0;
 }
