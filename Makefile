@@ -77,7 +77,7 @@ diff-%:
 	@color=$$([ -t 1 ] && echo always || echo never); \
 	new=solutions/$(call stage,$*)/runtime.c; \
 	if [ "$*" = 01 ]; then \
-	  .tools/skeleton.sh strip 01 | diff -u --color=$$color --label base/runtime.c --label $$new - $$new; \
+	  .tools/skeleton.sh base | diff -u --color=$$color --label base/runtime.c --label $$new - $$new; \
 	else \
 	  prev=$$(ls -d solutions/$$(printf '%02d' $$((10#$* - 1)))-*); \
 	  diff -u --color=$$color $$prev/runtime.c $$new; \
