@@ -20,7 +20,8 @@ stage = $(or $(filter $(1)-%,$(STAGES)),$(error no stage "$(1)"; the stages are 
 # the stage table's link column adds (07: libseccomp).
 build_runtime = $(CC) $(STEP_CFLAGS) -DSTEP_ROOTFS='"$(ROOTFS)"' -o $(3) $(2)/$(call stage,$(1))/runtime.c -static $(call stage_libs,$(1))
 
-# step-NN and friends are pattern rules, which make skips for .PHONY targets.
+# step-NN and friends stay out of .PHONY: make never looks for a pattern
+# rule to build a phony target.
 .PHONY: help deps rootfs unit test test-vm demo clean progress doctor slides slides-check bench runtime
 
 help:
@@ -119,18 +120,22 @@ bench: rootfs
 # The cgroup v2 lane: a Debian kernel under qemu, pure cgroup v2, no
 # network device.  Part of make test wherever qemu and a kernel are.
 test-vm: deps rootfs
+	@.tools/deps.sh vm
 	@tests/vm/run.sh
 
 demo: deps rootfs
 	@slides/demo.sh
 
 # The instructor's deck: slides/out/deck.html and slides/out/deck.pdf.
+# Installs chromium, node and npm first when they are missing.
 slides:
+	@.tools/deps.sh slides
 	@slides/build.sh
 
 # Every slide renders, none blank or overflowing, every code excerpt still
 # matches its solution; and the check itself can fail.
 slides-check:
+	@.tools/deps.sh slides
 	@slides/check.sh
 	@slides/check.sh --self-test >/dev/null
 

@@ -33,12 +33,13 @@
  *       the machine was doing meanwhile.
  *
  *   bench-timer floor ROOTFS
- *       The floor that DESIGN.md names, written by hand with nothing
- *       else: clone with every namespace, uid/gid maps, a veth pair whose
- *       peer is born in the child's network namespace, v1 (or v2) memory
- *       and pids cgroups with limits, pivot_root into ROOTFS, exec
- *       /bin/true, wait, remove the cgroups.  No bridge, no addresses, no
- *       /dev, /sys or /tmp, no capabilities dropped, no seccomp.
+ *       The floor: the least that stage 07's isolation costs, written
+ *       by hand with nothing else: clone with every namespace, uid/gid
+ *       maps, a veth pair whose peer is born in the child's network
+ *       namespace, v1 (or v2) memory and pids cgroups with limits,
+ *       pivot_root into ROOTFS, exec /bin/true, wait, remove the
+ *       cgroups.  No bridge, no addresses, no /dev, /sys or /tmp, no
+ *       capabilities dropped, no seccomp.
  *
  * Exit status: 0, or 2 for bad usage or a driver error. */
 #define _GNU_SOURCE

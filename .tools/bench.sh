@@ -26,7 +26,8 @@
 # Never a timed assertion: exits 0 whether the goals are met or not, and
 # non-zero only when our own runtime could not be measured at all.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
+. .tools/lib.sh
 
 runs=${BENCH_RUNS:-30}
 out=${BENCH_OUT:-build/bench}
@@ -83,7 +84,7 @@ if ! $cc -std=c11 -Wall -Wextra -Werror -O2 -o "$out/bench-timer" .tools/bench-t
   say ".tools/bench-timer.c does not build"
   exit 1
 fi
-stages=$(ls -d solutions/[0-9][0-9]-* | xargs -n1 basename)
+stages=$(stages)
 declare -A built
 for s in $stages; do
   nn=${s%%-*}
@@ -162,21 +163,33 @@ peer bwrap "   bwrap --unshare-all" s06 bwrap --unshare-all --hostname container
 ours 07 s07 "07 ours: veth, -m $mem -p $pids" -m $mem -p $pids /bin/true
 ours 07 s07n "07 ours: --net none, -m $mem -p $pids" --net none -m $mem -p $pids /bin/true
 
-# crun and runc: one bundle each, the same config: 07's namespaces (user
-# with 0:100000:65536, net without a veth, cgroup), its capabilities,
-# no_new_privs, seccomp denials, masked paths, mounts and limits, on the
-# same read-only rootfs.  Made from `crun spec`, adjusted by hand.
-caps='"CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNOD",
-  "CAP_NET_RAW","CAP_SETGID","CAP_SETUID","CAP_SETFCAP","CAP_SETPCAP",
-  "CAP_NET_BIND_SERVICE","CAP_SYS_CHROOT","CAP_KILL","CAP_AUDIT_WRITE"'
-denied='"keyctl","add_key","request_key","ptrace","process_vm_readv",
-  "process_vm_writev","kcmp","perf_event_open","bpf","userfaultfd",
-  "lookup_dcookie","mount","umount2","pivot_root","fsopen","fsconfig",
-  "fsmount","fspick","move_mount","open_tree","mount_setattr","setns",
-  "kexec_load","kexec_file_load","init_module","finit_module",
-  "delete_module","clock_settime","clock_adjtime","adjtimex",
-  "settimeofday","swapon","swapoff","reboot","acct","quotactl","syslog",
-  "iopl","ioperm","open_by_handle_at","name_to_handle_at"'
+# crun and runc: one bundle each, the same config: the full runtime's
+# namespaces (user with 0:100000:65536, net without a veth, cgroup), its
+# mounts and limits, on the same read-only rootfs, made from `crun spec`
+# and adjusted by hand; and its hardening (the capabilities it keeps,
+# no_new_privs, every seccomp rule, the masked and read-only paths) read
+# from the runtime itself by .tools/bench-profile.c, so that a change
+# there reaches the bundles with no edit here.
+full=$(last_stage)
+# Build the reader against the full runtime and run it: KEY<TAB>JSON
+# lines in $out/profile.tsv, what went wrong in $out/bench-profile.err.
+write_profile() {
+  # shellcheck disable=SC2046  # what the full stage links, one word each
+  $cc -std=c11 -Wall -Wextra -Werror -O2 -DUNIT_TEST \
+    "-DRUNTIME=\"../solutions/$(stage_of "$full")/runtime.c\"" \
+    -o "$out/bench-profile" .tools/bench-profile.c $(stage_libs "$full") \
+    -Wl,--wrap=seccomp_init,--wrap=seccomp_rule_add,--wrap=seccomp_load \
+    -Wl,--wrap=mount,--wrap=lstat,--wrap=statvfs 2>"$out/bench-profile.err" &&
+    "$out/bench-profile" >"$out/profile.tsv" 2>>"$out/bench-profile.err"
+}
+declare -A profile=()
+if write_profile; then
+  while IFS=$'\t' read -r key json; do profile[$key]=$json; done <"$out/profile.tsv"
+  # A rule it had to leave out, say.
+  [ -s "$out/bench-profile.err" ] && say "$(cat "$out/bench-profile.err")"
+else
+  say "no bundle for crun and runc: .tools/bench-profile.c: $(head -1 "$out/bench-profile.err")"
+fi
 bundle() { # TOOL: $out/bundle-TOOL/config.json
   mkdir -p "$out/bundle-$1"
   cat >"$out/bundle-$1/config.json" <<EOF
@@ -188,8 +201,10 @@ bundle() { # TOOL: $out/bundle-TOOL/config.json
     "args": ["/bin/true"],
     "env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
     "cwd": "/",
-    "capabilities": {"bounding": [$caps], "effective": [$caps],
-                     "permitted": [$caps], "inheritable": [$caps]},
+    "capabilities": {"bounding": ${profile[capabilities]},
+                     "effective": ${profile[capabilities]},
+                     "permitted": ${profile[capabilities]},
+                     "inheritable": [], "ambient": []},
     "noNewPrivileges": true
   },
   "root": {"path": "$rootfs", "readonly": true},
@@ -212,30 +227,26 @@ bundle() { # TOOL: $out/bundle-TOOL/config.json
     "namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"},
                    {"type": "uts"}, {"type": "mount"}, {"type": "user"},
                    {"type": "cgroup"}],
-    "seccomp": {
-      "defaultAction": "SCMP_ACT_ALLOW",
-      "syscalls": [
-        {"names": [$denied], "action": "SCMP_ACT_ERRNO", "errnoRet": 1},
-        {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}
-      ]
-    },
-    "maskedPaths": ["/proc/acpi", "/proc/asound", "/proc/kcore",
-      "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-      "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
-      "/sys/firmware"],
-    "readonlyPaths": ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-      "/proc/sysrq-trigger"]
+    "seccomp": ${profile[seccomp]},
+    "maskedPaths": ${profile[maskedPaths]},
+    "readonlyPaths": ${profile[readonlyPaths]}
   }
 }
 EOF
 }
 for tool in crun runc; do
+  if [ "${#profile[@]}" -eq 0 ]; then
+    printf '%s\t%s\t%s\n' "$tool" "   $tool run (no veth)" s07 >>"$meta"
+    absent[$tool]="no bundle: the full runtime's profile could not be read ($out/bench-profile.err)"
+    continue
+  fi
   command -v "$tool" >/dev/null && bundle "$tool"
   # `run` in the foreground deletes the container when it exits.
   peer "$tool" "   $tool run (no veth)" s07 "$tool" run --bundle "$out/bundle-$tool" "bench-$tool-$$"
 done
-# DESIGN.md's floor: every namespace, maps, a veth born in place, memory
-# and pids cgroups, pivot_root, exec; nothing else (.tools/bench-timer.c).
+# The floor, the least that 07's isolation costs: every namespace, maps, a
+# veth born in place, memory and pids cgroups, pivot_root, exec; nothing
+# else (.tools/bench-timer.c, run_floor()).  07 aims at 1.5x of it.
 add floor "   floor: by hand (see below)" s07 "$out/bench-timer" floor "$rootfs"
 
 # ---- leave nothing behind ----
@@ -300,7 +311,7 @@ total=$((runs * 200 / 30))
 rate="" rates=""
 if [ -n "${built[07]:-}" ]; then
   say "rate: 3 times $total containers of 07 --net none, 2 at a time"
-  for i in 1 2 3; do
+  for _ in 1 2 3; do
     line=$("${in_ns[@]}" "$out/bench-timer" rate -n "$total" -j 2 -e "$out/rate.err" \
       -- "$out/runtime-07" --net none /bin/true) && rates+="$line"$'\n'
   done

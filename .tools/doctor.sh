@@ -11,9 +11,17 @@
 # instructor can run it on every lab machine before the class.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
+. .tools/lib.sh
 
-# Every stage of the lab (DESIGN.md), whether or not it is written yet.
-all_stages="01 02 03 04 05 06 07"
+# Every stage of the lab, by number, from the stage table.
+all_stages=$(stage_numbers | paste -sd' ')
+last=$(last_stage)
+# The stages that bring what some checks below need: a namespace, the
+# rootfs fixture (the first that needs it), libseccomp.
+st_ipc=$(ns_stage ipc) st_user=$(ns_stage user) st_net=$(ns_stage net)
+cg=$(ns_stage cgroup)
+st_rootfs=$(for s in $all_stages; do stage_needs_rootfs "$s" && echo "$s"; done | head -n 1)
+seccomp_stages=$(stages_linking -lseccomp | paste -sd' ')
 # The stages that cannot run here ("unit": make unit and make test).
 declare -A blocked=()
 fails=0 warns=0
@@ -102,18 +110,31 @@ else
 fi
 
 # /proc/self/ns/X exists when the kernel was built with that namespace.
-declare -A ns_stage=([uts]=01 [ipc]=02 [pid]=03 [mnt]=04 [user]=05 [net]=06 [cgroup]=07)
+# Each stage adds one (the stage table's ns column); a namespace the lab
+# needs is missing from that stage on.
+declare -A ns_stage=()
+namespaces=()
+for s in $all_stages; do
+  ns=$(stage_ns "$s")
+  ns_stage[$ns]=$s
+  namespaces+=("$ns")
+done
+# The earliest stage that needs one of the namespaces NS...
+first_needing() { # NS...
+  local ns first=$last
+  for ns in "$@"; do
+    [ "$((10#${ns_stage[$ns]}))" -lt "$((10#$first))" ] && first=${ns_stage[$ns]}
+  done
+  echo "$first"
+}
 missing=()
-for ns in uts ipc pid mnt user net cgroup; do
+for ns in "${namespaces[@]}"; do
   [ -e "/proc/self/ns/$ns" ] || missing+=("$ns")
 done
 if [ "${#missing[@]}" -eq 0 ]; then
-  ok "namespaces: uts ipc pid mnt user net cgroup (/proc/self/ns)"
+  ok "namespaces: ${namespaces[*]} (/proc/self/ns)"
 else
-  first=07
-  for ns in "${missing[@]}"; do
-    [ "$((10#${ns_stage[$ns]}))" -lt "$((10#$first))" ] && first=${ns_stage[$ns]}
-  done
+  first=$(first_needing "${missing[@]}")
   bad "$(from "$first")" "this kernel has no ${missing[*]} namespace" \
     "use a distribution kernel: every one has CONFIG_NAMESPACES and all its namespaces"
 fi
@@ -124,13 +145,13 @@ userns_ok=1
 max=$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo missing)
 if [ "$max" = missing ]; then
   userns_ok=
-  bad "$(from 05)" "user.max_user_namespaces is missing: no user namespaces" \
+  bad "$(from "$st_user")" "user.max_user_namespaces is missing: no user namespaces" \
     "use a kernel built with CONFIG_USER_NS (every distribution kernel is)"
 elif [ "$max" -gt 0 ]; then
   ok "user.max_user_namespaces = $max"
 else
   userns_ok=
-  bad "$(from 05)" "user.max_user_namespaces = 0: user namespaces are off" \
+  bad "$(from "$st_user")" "user.max_user_namespaces = 0: user namespaces are off" \
     "sudo sysctl -w user.max_user_namespaces=15000"
 fi
 # Debian's and older Ubuntu's own patch: 0 forbids them to ordinary users.
@@ -141,7 +162,7 @@ elif [ "$(cat "$knob")" = 1 ]; then
   ok "kernel.unprivileged_userns_clone = 1: ordinary users may make user namespaces"
 else
   userns_ok=
-  bad "$(from 05)" "kernel.unprivileged_userns_clone = 0: ordinary users may not make user namespaces" \
+  bad "$(from "$st_user")" "kernel.unprivileged_userns_clone = 0: ordinary users may not make user namespaces" \
     "sudo sysctl -w kernel.unprivileged_userns_clone=1"
 fi
 # Ubuntu 23.10 and later: AppArmor lets unprivileged programs make a user
@@ -153,7 +174,7 @@ elif [ "$(cat "$knob")" = 0 ]; then
   ok "kernel.apparmor_restrict_unprivileged_userns = 0: AppArmor does not restrict user namespaces"
 else
   userns_ok=
-  bad "$(from 05)" "kernel.apparmor_restrict_unprivileged_userns = 1: AppArmor denies ordinary users a working user namespace" \
+  bad "$(from "$st_user")" "kernel.apparmor_restrict_unprivileged_userns = 1: AppArmor denies ordinary users a working user namespace" \
     "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"
 fi
 
@@ -164,7 +185,7 @@ if ! have unshare; then
 elif [ -n "$root" ]; then
   declare -A flag=([uts]=--uts [ipc]=--ipc [pid]=--pid [mnt]=--mount [user]=--user [net]=--net [cgroup]=--cgroup)
   refused=() why='' net_refused=
-  for ns in uts ipc pid mnt user net cgroup; do
+  for ns in "${namespaces[@]}"; do
     [ -e "/proc/self/ns/$ns" ] || continue
     if ! err=$(unshare "${flag[$ns]}" --fork true 2>&1); then
       refused+=("$ns")
@@ -175,18 +196,14 @@ elif [ -n "$root" ]; then
   if [ "${#refused[@]}" -eq 0 ]; then
     ok "root can create every namespace (tried each with unshare)"
   else
-    first=07
-    for ns in "${refused[@]}"; do
-      [ "$((10#${ns_stage[$ns]}))" -lt "$((10#$first))" ] && first=${ns_stage[$ns]}
-    done
-    bad "$(from "$first")" "root may not create a ${refused[*]} namespace here: $why" \
+    bad "$(from "$(first_needing "${refused[@]}")")" "root may not create a ${refused[*]} namespace here: $why" \
       "run the lab on a machine or VM of its own, or in a container started with --privileged"
   fi
   if [ -n "$userns_ok" ] && have setpriv; then
     if err=$(setpriv --reuid=65534 --regid=65534 --clear-groups unshare --user --map-root-user true 2>&1); then
       ok "an ordinary user can create a user namespace and be root in it (tried as nobody)"
     else
-      bad "$(from 05)" "an ordinary user may not create a user namespace (tried as nobody): ${err##*: }" \
+      bad "$(from "$st_user")" "an ordinary user may not create a user namespace (tried as nobody): ${err##*: }" \
         "look for a security module or sysctl that restricts user namespaces (dmesg says which)"
     fi
   fi
@@ -195,7 +212,7 @@ else
     if err=$(unshare --user --map-root-user true 2>&1); then
       ok "you can create a user namespace and be root in it (tried)"
     else
-      bad "$(from 05)" "you may not create a user namespace: ${err##*: }" \
+      bad "$(from "$st_user")" "you may not create a user namespace: ${err##*: }" \
         "look for a security module or sysctl that restricts user namespaces (dmesg says which)"
     fi
   fi
@@ -203,7 +220,7 @@ else
 fi
 
 # ---------------------------------------------------------------------------
-section "cgroups (stage 07's --memory, --pids, --cpus)"
+section "cgroups (stage $cg's --memory, --pids, --cpus)"
 # Where each hierarchy is mounted, from /proc/self/mountinfo: after the
 # "-" come the file system type, the source and the options, which for
 # cgroup v1 name the controllers ("rw,memory").
@@ -235,7 +252,7 @@ elif [ -n "$v2" ]; then
 elif [ -n "$v1" ]; then
   ok "cgroup v1 only"
 else
-  bad "07" "no cgroup file system is mounted" \
+  bad "$cg" "no cgroup file system is mounted" \
     "mount cgroup v2: sudo mount -t cgroup2 none /sys/fs/cgroup"
 fi
 
@@ -262,12 +279,12 @@ for c in memory pids cpu; do
     # /proc/cgroups' last column is 0 when the kernel command line
     # disabled the controller (cgroup_disable=memory, Raspberry Pi kernels).
     if awk -v c="$c" '$1 == c && $4 == 0 { found = 1 } END { exit !found }' /proc/cgroups 2>/dev/null; then
-      bad "07" "$c: disabled on the kernel command line" "boot with cgroup_enable=$c (and without cgroup_disable=$c)"
+      bad "$cg" "$c: disabled on the kernel command line" "boot with cgroup_enable=$c (and without cgroup_disable=$c)"
     elif [ -n "$v2" ] && [ -z "$v1" ]; then
-      bad "07" "$c: your cgroup ($v2_dir) is not given it" \
+      bad "$cg" "$c: your cgroup ($v2_dir) is not given it" \
         "enable it from the parent down: echo +$c | sudo tee $(dirname "$v2_dir")/cgroup.subtree_control"
     else
-      bad "07" "$c: neither cgroup v1 nor v2 offers it here" \
+      bad "$cg" "$c: neither cgroup v1 nor v2 offers it here" \
         "mount its v1 hierarchy: sudo mkdir -p /sys/fs/cgroup/$c && sudo mount -t cgroup -o $c none /sys/fs/cgroup/$c"
     fi
     continue
@@ -279,7 +296,7 @@ for c in memory pids cpu; do
   elif why=$(try_cgroup "$dir"); then
     ok "$c: through $where ($dir)$also; a cgroup could be made there"
   else
-    bad "07" "$c: through $where ($dir), but no cgroup can be made there: $why" \
+    bad "$cg" "$c: through $where ($dir), but no cgroup can be made there: $why" \
       "cgroups are closed to you here (as in a container): run the lab on a machine or VM of its own"
   fi
 done
@@ -325,7 +342,7 @@ if have ip; then
     fi
   done < <(ip -o -4 addr show 2>/dev/null)
   if [ "${#clash[@]}" -gt 0 ]; then
-    bad "06" "10.77.0.0/24, the lab's bridge range, is taken: ${clash[*]}" \
+    bad "$st_net" "10.77.0.0/24, the lab's bridge range, is taken: ${clash[*]}" \
       "move that interface off 10.77.0.0/24 (or run the lab on another machine)"
   else
     ok "10.77.0.0/24 is free for the lab0 bridge${lab0:+ (lab0 is there already, with $lab0)}"
@@ -337,7 +354,7 @@ if have ip; then
     if err=$(unshare --net sh -c 'ip link add doctor0 type bridge && ip link add doctor1 type veth peer name doctor2' 2>&1); then
       ok "the kernel makes bridges and veth pairs (tried in a throwaway network namespace)"
     else
-      bad "06" "the kernel cannot make a bridge or a veth pair: $err" \
+      bad "$st_net" "the kernel cannot make a bridge or a veth pair: $err" \
         "load the modules: sudo modprobe bridge veth"
     fi
   elif [ -z "$root" ]; then
@@ -357,7 +374,7 @@ if [ -e "$nf" ] && [ "$(cat "$nf")" = 1 ]; then
     warn "bridged traffic passes iptables (bridge-nf-call-iptables = 1): if FORWARD drops it, containers cannot ping each other" \
       "reading the FORWARD policy needs root: sudo make doctor does"
   elif iptables -S FORWARD 2>/dev/null | grep -qx -- '-P FORWARD DROP'; then
-    bad "06" "bridged traffic passes iptables' FORWARD chain, whose policy is DROP (Docker sets it): containers cannot ping each other" \
+    bad "$st_net" "bridged traffic passes iptables' FORWARD chain, whose policy is DROP (Docker sets it): containers cannot ping each other" \
       "sudo iptables -I FORWARD -i lab0 -o lab0 -j ACCEPT"
   else
     ok "bridged traffic passes iptables (bridge-nf-call-iptables = 1), and FORWARD accepts it"
@@ -382,27 +399,24 @@ if have "$cc" && "$cc" -static -o "$scratch/t" "$scratch/t.c" >/dev/null 2>&1; t
 elif have "$cc"; then
   bad "$(from 01)" "$cc cannot link statically, as make step-NN does" "sudo make deps (Debian: libc6-dev, Fedora: glibc-static)"
 fi
-# Stage 07's seccomp filter is built with libseccomp.
+# Stage 07's seccomp filter is built with libseccomp (the stage table's
+# link column says which stages link it).
 printf '#include <stddef.h>\n#include <seccomp.h>\nint main(void) { return seccomp_init(SCMP_ACT_ALLOW) == NULL; }\n' >"$scratch/s.c"
 if have "$cc" && "$cc" -o "$scratch/s" "$scratch/s.c" -lseccomp >/dev/null 2>&1; then
-  ok "libseccomp headers and library (stage 07's seccomp filter)"
+  ok "libseccomp headers and library (stage $seccomp_stages's seccomp filter)"
 else
-  bad "07" "libseccomp is missing: stage 07 builds its seccomp filter with it" "sudo make deps (Debian: libseccomp-dev)"
+  bad "$seccomp_stages" "libseccomp is missing: stage $seccomp_stages builds its seccomp filter with it" "sudo make deps (Debian: libseccomp-dev)"
 fi
 if have make; then ok "$(make --version | head -1)"; else bad "$(from 01)" "make is missing" "sudo make deps"; fi
 
-# The rootfs needs a busybox that runs without the host's libraries.
-busybox=
-for b in /bin/busybox /usr/bin/busybox "$(command -v busybox)"; do
-  if [ -z "$b" ] || [ ! -x "$b" ]; then continue; fi
-  case $(ldd "$b" 2>&1) in *"not a dynamic"*) busybox=$b; break ;; esac
-done
-if [ -n "$busybox" ]; then
+# The rootfs needs a busybox that runs without the host's libraries
+# (static_busybox, as rootfs/build.sh looks for it).
+if busybox=$(static_busybox); then
   ok "busybox, statically linked ($busybox)"
 elif [ -f rootfs/tree/.built ]; then
   warn "no statically linked busybox, but the rootfs is built already" "to rebuild it one day: sudo make deps"
 else
-  bad "$(from 04)" "no statically linked busybox, which the rootfs is made of" "sudo make deps (Debian: busybox-static)"
+  bad "$(from "$st_rootfs")" "no statically linked busybox, which the rootfs is made of" "sudo make deps (Debian: busybox-static)"
 fi
 
 # bats, and the two libraries helpers.bash loads from BATS_LIB_PATH.
@@ -444,10 +458,10 @@ tool() { # STAGES WHAT PACKAGE COMMAND...
     bad "$stages" "${missing[*]} missing ($pkg): $what" "sudo make deps"
   fi
 }
-tool "$(from 06)" "stage 06's checks look at the bridge and veths" iproute2 ip
+tool "$(from "$st_net")" "stage 06's checks look at the bridge and veths" iproute2 ip
 tool "$(from 01)" "every stage checks its failure paths by injecting errors" strace strace
-tool "$(from 05)" "stages 05 and 06 run the runtime as an ordinary user" util-linux setpriv
-tool "$(from 02)" "stage 02 looks at IPC queues; the rootfs gets copies" util-linux ipcs ipcmk ipcrm
+tool "$(from "$st_user")" "stages 05 and 06 run the runtime as an ordinary user" util-linux setpriv
+tool "$(from "$st_ipc")" "stage 02 looks at IPC queues; the rootfs gets copies" util-linux ipcs ipcmk ipcrm
 tool "$(from 01)" "the checks look for leftover processes" procps ps pgrep pkill
 
 # ---------------------------------------------------------------------------
@@ -480,16 +494,11 @@ done
 if [ "${#closed[@]}" -eq 0 ]; then
   ok "every directory above it is root's or lets others pass, as stage 05's child needs"
 else
-  bad "$(from 05)" "${closed[*]}: not root's, and closed to others, so a container started with sudo cannot reach the rootfs (stage 05 on)" \
+  bad "$(from "$st_user")" "${closed[*]}: not root's, and closed to others, so a container started with sudo cannot reach the rootfs (stage 05 on)" \
     "chmod o+x ${closed[*]} (others may then pass through, not list), or clone the lab where others can reach it"
 fi
 
 # ---------------------------------------------------------------------------
-echo
-if [ "$fails" -eq 0 ]; then
-  echo "Every stage can run here (01 to 07)$([ "$warns" -gt 0 ] && echo ", with $warns things worth knowing (!) above")."
-  exit 0
-fi
 # "01 02 03 04" reads better as "01 to 04".
 span() {
   local list first last
@@ -501,6 +510,11 @@ span() {
     echo "${list[*]}"
   fi
 }
+echo
+if [ "$fails" -eq 0 ]; then
+  echo "Every stage can run here ($(span "$all_stages"))$([ "$warns" -gt 0 ] && echo ", with $warns things worth knowing (!) above")."
+  exit 0
+fi
 can=() cannot=()
 for s in $all_stages; do
   if [ -n "${blocked[$s]:-}" ]; then cannot+=("$s"); else can+=("$s"); fi

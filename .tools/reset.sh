@@ -16,8 +16,9 @@
 #                      its reference solution, so `sudo make progress`
 #                      counts those stages done, and steps/NN-x/runtime.c
 #                      goes back to its skeleton, which already holds the
-#                      solved stage NN-1 plus the TODO(NN) markers to fill
-#                      in.  Later stages are left as they are.
+#                      earlier stages solved, and stage NN with TODO(NN.k)
+#                      markers where you write.  Later stages are left as
+#                      they are.
 #
 # What you can count on:
 #   - It asks first (y/N) and says which files it will replace.  Without a
@@ -40,6 +41,7 @@
 # not ask)
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
+. .tools/lib.sh
 
 usage() { echo "usage: make reset-NN, make deep-NN or make catch-up-NN (NN: a stage, like 03)" >&2; exit 2; }
 die() { echo "$what: $*" >&2; exit 1; }
@@ -49,11 +51,8 @@ case $what in reset|deep|catch-up) ;; *) usage ;; esac
 [[ ${2:-} =~ ^[0-9]{1,2}$ ]] || usage
 nn=$(printf '%02d' "$((10#$2))")
 
-# steps/03-pid for 03: the directory of stage NN under steps/ or solutions/.
-dir() { ls -d "$1/$2"-*/ 2>/dev/null | head -1 | sed 's:/$::'; }
-
-step=$(dir steps "$nn")
-[ -n "$step" ] || die "there is no stage $nn; the stages are: $(ls steps | paste -sd ' ')"
+s=$(stage_of "$nn") || die "there is no stage $nn; the stages are: $(stages | paste -sd ' ')"
+step=steps/$s
 command -v git >/dev/null || die "git is not installed, and the skeletons come from git"
 git rev-parse --verify -q HEAD >/dev/null 2>&1 ||
   die "this is not a git clone of the workshop, so there is no skeleton to go back to"
@@ -62,13 +61,11 @@ git rev-parse --verify -q HEAD >/dev/null 2>&1 ||
 # the skeleton in HEAD, or the solution file to copy.
 plan=()
 if [ "$what" = catch-up ]; then
-  for ((m = 1; m < 10#$nn; m++)); do
-    mm=$(printf '%02d' "$m")
-    earlier=$(dir steps "$mm")
-    solution=$(dir solutions "$mm")
-    [ -n "$earlier" ] || die "there is no steps/$mm-*"
-    [ -n "$solution" ] || die "there is no solution of stage $mm to catch up with"
-    plan+=("$earlier/runtime.c $solution/runtime.c")
+  for earlier in $(stages); do
+    [ "$((10#${earlier%%-*}))" -lt "$((10#$nn))" ] || break
+    [ -d "steps/$earlier" ] || die "there is no steps/$earlier"
+    [ -f "solutions/$earlier/runtime.c" ] || die "there is no solution of stage $earlier to catch up with"
+    plan+=("steps/$earlier/runtime.c solutions/$earlier/runtime.c")
   done
 fi
 if [ "$what" = deep ]; then

@@ -8,15 +8,9 @@
 set -euo pipefail
 
 out=${1:?usage: rootfs/build.sh OUTDIR}
-busybox=$(command -v busybox || true)
-found=
-for b in /bin/busybox /usr/bin/busybox "$busybox"; do
-  [ -n "$b" ] && [ -x "$b" ] || continue
-  # A dynamic busybox would need the host's libraries inside the rootfs.
-  case $(ldd "$b" 2>&1 || true) in *"not a dynamic"*) found=$b; break ;; esac
-done
-busybox=$found
-if [ -z "$busybox" ]; then
+# static_busybox, shared with make doctor.
+. "$(dirname "$0")/../.tools/lib.sh"
+if ! busybox=$(static_busybox); then
   echo "rootfs: no statically linked busybox found (install it with: sudo make deps)" >&2
   exit 1
 fi

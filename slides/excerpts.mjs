@@ -6,7 +6,9 @@
 // must still be in that file: each of its lines, spaces aside, in the
 // same order, with anything in between.  A line that is only `...` (or
 // `/* ... */`) marks a cut.  A block naming a file that does not exist
-// yet (a stage still being written) is reported as pending, not failed.
+// yet (a stage still being written) is reported as pending, not failed;
+// but one naming a stage by an old name (the stage table, .tools/stages,
+// has its number under another) is stale: the deck must follow a rename.
 //
 // Prints one line per stale excerpt, then `excerpts: N checked, N
 // pending, N stale`, and exits 1 if any is stale.
@@ -52,12 +54,28 @@ for (let i = inFront ? 1 : 0; i < lines.length; i++) {
   } else if (line === '---') slide++
 }
 
+// The stage table: "02" -> "02-ipc".
+const stageNames = new Map(
+  readFileSync(resolve(repo, '.tools/stages'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'))
+    .map((l) => l.trim().split(/\s+/)[0])
+    .map((name) => [name.slice(0, 2), name])
+)
+
 let checked = 0
 let pending = 0
 let stale = 0
 for (const b of blocks.filter((b) => b.src)) {
   const file = resolve(repo, b.src)
   const where = `slide ${b.slide} (deck line ${b.line})`
+  const named = b.src.match(/^(?:solutions|steps)\/(\d\d)-[^/]+\//)
+  const now = named && stageNames.get(named[1])
+  if (now && !b.src.startsWith(b.src.split('/')[0] + '/' + now + '/')) {
+    stale++
+    console.log(`${where}: ${b.src}: stage ${named[1]} is ${now} now (.tools/stages)`)
+    continue
+  }
   if (!existsSync(file)) {
     pending++
     console.log(`${where}: ${b.src} does not exist yet: excerpt not checked`)

@@ -13,9 +13,10 @@
 #   - the host is left as it was found.
 # Ends with one line: N passed, N failed.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 export BATS_LIB_PATH=${BATS_LIB_PATH:-/usr/lib/bats:/usr/share/bats:/usr/local/lib/bats}
 . tests/acceptance/host-state.bash
+. .tools/lib.sh
 . tests/tap.sh
 
 passed=0
@@ -23,7 +24,7 @@ failed=0
 pass() { passed=$((passed + 1)); }
 flunk() { failed=$((failed + 1)); echo "FAILED: $*"; }
 
-stages=$(ls tests/acceptance/ | sed -n 's/^\([0-9][0-9]-[a-z]*\)\.bats$/\1/p')
+stages=$(stages)
 out=build/test
 mkdir -p "$out"
 
@@ -33,48 +34,61 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 before=$(host_state)
 
-# One bats file against one runtime; every test counts.  The TAP stream is
-# kept in build/test/ and the failures are printed.
+# Add what a runner's "N passed, N failed" closing line says, read by
+# tests/tap.sh's summary_count; a runner that ended without one failed.
+add_summary() { # FILE PREFIX WHAT
+  local counts ok bad
+  if counts=$(summary_count "$1" "$2"); then
+    read -r ok bad <<<"$counts"
+    passed=$((passed + ok))
+    failed=$((failed + bad))
+  else
+    flunk "$3 did not report a result; the end of $1:"
+    tail -20 "$1" | sed 's/^/    /'
+    return 1
+  fi
+}
+
+# One bats file against one runtime, its TAP stream kept in build/test/.
+bats_tap() { # RUNTIME STAGE LOG
+  STEP=$PWD/$1 bats --formatter tap "tests/acceptance/$2.bats" >"$3" 2>&1
+}
+
+# A stage that must pass: every test counts, and the failures are printed.
 run_stage() { # RUNTIME STAGE LABEL
-  local log="$out/$3.tap" ok bad
-  STEP=$PWD/$1 bats --formatter tap "tests/acceptance/$2.bats" >"$log" 2>&1
-  ok=$(grep -c '^ok ' "$log")
-  bad=$(grep -c '^not ok ' "$log")
+  local log="$out/$3.tap" ok bad skip
+  bats_tap "$1" "$2" "$log"
+  read -r ok bad skip <<<"$(tap_count "$log")"
   passed=$((passed + ok))
   failed=$((failed + bad))
   if [ "$bad" -gt 0 ] || [ "$ok" -eq 0 ]; then
     [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && flunk "$3: no test ran"
     echo "FAILED: $3 ($bad of $((ok + bad)))"
-    sed -n '/^not ok /,/^ok /{/^ok /!p}' "$log" | sed 's/^/    /'
+    tap_failures "$log" | sed 's/^/    /'
   else
-    echo "ok: $3 ($ok tests)"
+    local note=
+    [ "$skip" -gt 0 ] && note=", $skip of them skipped"
+    echo "ok: $3 ($ok tests$note)"
   fi
 }
 
-# A skeleton must fail its own stage: at least one test, and nothing that
-# bats reports as an error of its own.
+# A skeleton must fail its own stage: at least one test fails.
 run_own_stage() { # RUNTIME STAGE LABEL
-  local log="$out/$3.tap"
-  STEP=$PWD/$1 bats --formatter tap "tests/acceptance/$2.bats" >"$log" 2>&1
-  if grep -q '^not ok ' "$log"; then
+  local log="$out/$3.tap" ok bad skip
+  bats_tap "$1" "$2" "$log"
+  read -r ok bad skip <<<"$(tap_count "$log")"
+  if [ "$bad" -gt 0 ]; then
     pass
-    echo "ok: $3 fails, as it must ($(grep -c '^not ok ' "$log") of $(grep -c '^\(not \)\?ok ' "$log") checks)"
+    echo "ok: $3 fails, as it must ($bad of $((ok + bad)) checks)"
   else
     flunk "$3: the skeleton passes its own stage; its tests cannot fail"
   fi
 }
 
 echo "== unit tests"
-unit=$(tests/unit/run.sh build/unit 2>&1)
-echo "$unit" | grep -E '^\[  (PASSED|FAILED)|^unit:|: error:|does not build' | sed 's/^/    /'
-line=$(echo "$unit" | grep -E '^unit: [0-9]+ passed, [0-9]+ failed' | tail -1)
-if [ -n "$line" ]; then
-  passed=$((passed + $(echo "$line" | awk '{print $2}')))
-  failed=$((failed + $(echo "$line" | awk '{print $4}')))
-else
-  flunk "unit tests did not report a result"
-  echo "$unit" | tail -20
-fi
+tests/unit/run.sh build/unit >"$out/unit.log" 2>&1
+grep -E '^\[  (PASSED|FAILED)|^unit:|: error:|does not build' "$out/unit.log" | sed 's/^/    /'
+add_summary "$out/unit.log" "unit: " "the unit tests (tests/unit/run.sh)"
 
 echo "== skeletons are generated from their solutions, and build with any one TODO done"
 for s in $stages; do
@@ -151,9 +165,9 @@ if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; the
   if msg=$(slides/check.sh 2>&1); then pass; echo "ok: $(echo "$msg" | tail -1)"; else flunk "slides: $msg"; fi
   if slides/check.sh --self-test >/dev/null 2>&1; then pass; echo "ok: the slide check fails on a blank and an overflowing slide"; else flunk "slides/check.sh --self-test: the check cannot fail"; fi
 elif [ -n "${CI:-}" ]; then
-  flunk "slides: no chromium (.tools/deps.sh ci installs it)"
+  flunk "slides: no chromium (sudo .tools/deps.sh slides installs it)"
 else
-  echo "skipped: no chromium to render the slides (sudo .tools/deps.sh ci installs it)"
+  echo "skipped: no chromium to render the slides (sudo .tools/deps.sh slides installs it)"
 fi
 
 echo "== cgroup v2 in a VM: tests/vm/run.sh (sudo make test-vm)"
@@ -161,26 +175,21 @@ echo "== cgroup v2 in a VM: tests/vm/run.sh (sudo make test-vm)"
 if command -v qemu-system-x86_64 >/dev/null && compgen -G '/boot/vmlinuz-*' >/dev/null; then
   tests/vm/run.sh >"$out/vm.log" 2>&1
   grep -E '^(ok|not ok) - |^test-vm: (booting|the VM)|^# ' "$out/vm.log" | sed 's/^/    /'
-  line=$(grep -E '^test-vm: [0-9]+ passed, [0-9]+ failed$' "$out/vm.log" | tail -1)
-  if [ -n "$line" ]; then
-    passed=$((passed + $(echo "$line" | awk '{print $2}')))
-    failed=$((failed + $(echo "$line" | awk '{print $4}')))
-    [ "$(echo "$line" | awk '{print $4}')" -eq 0 ] || echo "FAILED: the VM lane; its console is in $out/vm.log"
-  else
-    flunk "tests/vm/run.sh did not report a result:"
-    tail -20 "$out/vm.log" | sed 's/^/    /'
+  before_vm=$failed
+  if add_summary "$out/vm.log" "test-vm: " "tests/vm/run.sh" && [ "$failed" -gt "$before_vm" ]; then
+    echo "FAILED: the VM lane; its console is in $out/vm.log"
   fi
 elif [ -n "${CI:-}" ]; then
-  flunk "the VM lane: no qemu or no kernel in /boot (.tools/deps.sh ci installs them)"
+  flunk "the VM lane: no qemu or no kernel in /boot (sudo .tools/deps.sh vm installs them)"
 else
-  echo "skipped: no qemu or kernel for the cgroup v2 lane (sudo .tools/deps.sh ci installs them)"
+  echo "skipped: no qemu or kernel for the cgroup v2 lane (sudo .tools/deps.sh vm installs them)"
 fi
 
 echo "== make bench runs (3 rounds, no timed assertion)"
 if BENCH_RUNS=3 BENCH_OUT=$out/bench .tools/bench.sh >"$out/bench.txt" 2>&1; then
   # Every stage measured (status ok in results.csv), and goals judged.
-  unmeasured=$(for s in solutions/[0-9][0-9]-*; do
-    n=$(basename "$s"); n=${n%%-*}
+  unmeasured=$(for s in $stages; do
+    n=${s%%-*}
     grep -qE "^s$n,\"[^\"]*\",[^,]*,ok," "$out/bench/results.csv" || echo "s$n"
   done)
   if [ -z "$unmeasured" ] && grep -qE ',(met|missed),' "$out/bench/goals.csv"; then
@@ -195,7 +204,7 @@ fi
 
 echo "== the host is as it was"
 # Network namespaces die in the background: give their veths 5 s.
-for i in $(seq 50); do
+for _ in $(seq 50); do
   after=$(host_state)
   [ "$after" = "$before" ] && break
   sleep 0.1

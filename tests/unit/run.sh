@@ -12,8 +12,11 @@
 #       gets the runtime's calls instead of libc (ld(1), --wrap).
 #   /* solutions: all */   or   /* solutions: 01-uts 04-mount */
 #       build once per solution, with -DRUNTIME="../../solutions/NN-x/
-#       runtime.c" for the test to #include; "all" is every solution.
-#       Without it the test is built once and includes its own default.
+#       runtime.c" for the test to #include, linked with what the stage
+#       links; "all" is every stage of the stage table (.tools/stages).
+#       A stage counts by its number, so a renamed stage is still found.
+#       Without it, test_NN_*.c is built against stage NN's solution, and
+#       any other test once, with the default it #defines itself.
 #
 # cmocka prints each binary's results (the summary on stderr); the last
 # line sums them: "unit: N passed, N failed".  Exit status 1 if anything
@@ -27,6 +30,7 @@ fi
 mkdir -p "$1" || exit 2
 out=$(cd "$1" && pwd)
 cd "$(dirname "$0")/../.." || exit 2
+. .tools/lib.sh
 
 CC=${CC:-cc}
 passed=0
@@ -71,20 +75,25 @@ for src in tests/unit/test_*.c; do
     wraps+=("-Wl,--wrap=$sym")
   done
   solutions=$(marker solutions "$src")
-  if [ "$solutions" = all ]; then
-    solutions=$(cd solutions && for d in */; do
-      [ -f "$d/runtime.c" ] && echo "${d%/}"; done)
-  fi
+  case $solutions in
+    all) solutions=$(stages) ;;
+    # test_NN_*.c tests stage NN, under whatever name the table gives it.
+    "") [[ $name =~ ^test_([0-9][0-9])_ ]] && solutions=${BASH_REMATCH[1]} ;;
+  esac
   if [ -z "$solutions" ]; then
     build_and_run "$src" "$out/$name" ${wraps[@]+"${wraps[@]}"}
     continue
   fi
-  for s in $solutions; do
-    # Stage 07 links libseccomp, as the Makefile does.
-    libs=()
-    grep -q '^#include <seccomp.h>' "solutions/$s/runtime.c" && libs=(-lseccomp)
+  for word in $solutions; do
+    if ! s=$(stage_of "${word%%-*}"); then
+      echo "unit: $src names $word, which is no stage of .tools/stages" >&2
+      failed=$((failed + 1))
+      continue
+    fi
+    # What the stage links besides libc (07: libseccomp), as the Makefile.
+    # shellcheck disable=SC2046  # one word per library
     build_and_run "$src" "$out/$name-$s" ${wraps[@]+"${wraps[@]}"} \
-      "-DRUNTIME=\"../../solutions/$s/runtime.c\"" ${libs[@]+"${libs[@]}"}
+      "-DRUNTIME=\"../../solutions/$s/runtime.c\"" $(stage_libs "${s%%-*}")
   done
 done
 rm -f "$log"

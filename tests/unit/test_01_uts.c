@@ -16,28 +16,10 @@
 #include RUNTIME
 #pragma GCC diagnostic pop
 
+#define UNIT_FAKE_UTS
 #include "unit.h"
 
 /* ---- the fakes ---- */
-
-int __wrap_sethostname(const char *name, size_t len)
-{
-    char copy[256];
-
-    /* NAME need not end in '\0': LEN says where it ends. */
-    snprintf(copy, sizeof copy, "%.*s", (int)len, name);
-    record("sethostname", copy, NULL, NULL, len);
-    return refused("sethostname", copy) ? -1 : 0;
-}
-
-int __wrap_setdomainname(const char *name, size_t len)
-{
-    char copy[256];
-
-    snprintf(copy, sizeof copy, "%.*s", (int)len, name);
-    record("setdomainname", copy, NULL, NULL, len);
-    return refused("setdomainname", copy) ? -1 : 0;
-}
 
 /* clone(2) without namespaces: fork, and run FN in the child as clone
  * would.  Only the flags are looked at; the stack is not needed. */

@@ -34,6 +34,9 @@
 #include <limits.h>
 
 #define UNIT_FAKE_IDS
+#define UNIT_FAKE_MOUNT
+#define UNIT_FAKE_UTS
+#define UNIT_PARSE
 #include "unit.h"
 
 /* The pid write_id_maps() is given: only its /proc path matters. */
@@ -199,32 +202,6 @@ int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
     for (nfds_t i = 0; i < n; i++)
         fds[i].revents = fx.hang_up ? POLLHUP : 0;
     return fx.hang_up ? (int)n : 0;
-}
-
-int __wrap_sethostname(const char *name, size_t len)
-{
-    char copy[256];
-
-    snprintf(copy, sizeof copy, "%.*s", (int)len, name);
-    record("sethostname", copy, NULL, NULL, len);
-    return refused("sethostname", copy) ? -1 : 0;
-}
-
-int __wrap_setdomainname(const char *name, size_t len)
-{
-    char copy[256];
-
-    snprintf(copy, sizeof copy, "%.*s", (int)len, name);
-    record("setdomainname", copy, NULL, NULL, len);
-    return refused("setdomainname", copy) ? -1 : 0;
-}
-
-int __wrap_mount(const char *source, const char *target, const char *fstype,
-                 unsigned long flags, const void *data)
-{
-    (void)data;
-    record("mount", source, target, fstype, flags);
-    return refused("mount", target) ? -1 : 0;
 }
 
 int __real_chdir(const char *path);
@@ -423,21 +400,7 @@ static void test_05_id_map_accepts_ranges_ending_at_4294967295(void **state)
 
 /* ---- parse_args: --uid-map, --gid-map and their defaults ---- */
 
-static struct config cfg;
-static char errmsg[256];
-
-/* The words after "step", ending in NULL: ARGV("-n", "box", NULL). */
-#define ARGV(...) ((char *[]){"step", __VA_ARGS__})
-
-static int parse(char **argv)
-{
-    int argc = 0;
-
-    while (argv[argc])
-        argc++;
-    memset(errmsg, 0, sizeof errmsg);
-    return parse_args(argc, argv, &cfg, errmsg, sizeof errmsg);
-}
+/* parse(ARGV(...)), cfg and errmsg: unit.h (UNIT_PARSE). */
 
 #define assert_map(map, in, out, n)                                            \
     do {                                                                       \

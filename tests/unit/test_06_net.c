@@ -41,6 +41,9 @@
 #include <ftw.h>
 
 #define UNIT_FAKE_IDS
+#define UNIT_FAKE_MOUNT
+#define UNIT_FAKE_UTS
+#define UNIT_PARSE
 #include "unit.h"
 
 /* The child's pid, as the parent would give it to veth_create(). */
@@ -505,32 +508,6 @@ int __wrap_ioctl(int fd, unsigned long request, ...)
                                  : l->prefix ? ~0U << (32 - l->prefix)
                                              : 0);
     return 0;
-}
-
-int __wrap_sethostname(const char *name, size_t len)
-{
-    char copy[256];
-
-    snprintf(copy, sizeof copy, "%.*s", (int)len, name);
-    record("sethostname", copy, NULL, NULL, len);
-    return refused("sethostname", copy) ? -1 : 0;
-}
-
-int __wrap_setdomainname(const char *name, size_t len)
-{
-    char copy[256];
-
-    snprintf(copy, sizeof copy, "%.*s", (int)len, name);
-    record("setdomainname", copy, NULL, NULL, len);
-    return refused("setdomainname", copy) ? -1 : 0;
-}
-
-int __wrap_mount(const char *source, const char *target, const char *fstype,
-                 unsigned long flags, const void *data)
-{
-    (void)data;
-    record("mount", source, target, fstype, flags);
-    return refused("mount", target) ? -1 : 0;
 }
 
 uid_t __real_geteuid(void);
@@ -1620,22 +1597,7 @@ static void test_06_veth_create_makes_no_other_bridge(void **state)
 
 /* ---- parse_args: --ip, --bridge, --net ---- */
 
-static struct config cfg;
-static char errmsg[256];
-
-/* The words after "step", ending in NULL: ARGV("--ip", "10.77.0.5/24",
- * NULL). */
-#define ARGV(...) ((char *[]){"step", __VA_ARGS__})
-
-static int parse(char **argv)
-{
-    int argc = 0;
-
-    while (argv[argc])
-        argc++;
-    memset(errmsg, 0, sizeof errmsg);
-    return parse_args(argc, argv, &cfg, errmsg, sizeof errmsg);
-}
+/* parse(ARGV(...)), cfg and errmsg: unit.h (UNIT_PARSE). */
 
 static void test_06_net_defaults_are_lab0_and_any_free_address(void **state)
 {

@@ -51,6 +51,7 @@
 #include <limits.h>
 #include <time.h>
 
+#define UNIT_PARSE
 #include "unit.h"
 
 /* A pid whose /proc/PID/status is fake, when a test says what it holds. */
@@ -103,7 +104,7 @@ static struct {
     char fake_name[8][256]; /* their names, "ROOT/..." */
 } fx;
 
-static struct config cfg;
+/* cfg: unit.h (UNIT_PARSE), shared with parse(). */
 
 /* ---- the fakes ---- */
 
@@ -694,20 +695,7 @@ static void test_07_parse_cpus_refuses_under_0_01_and_over_1024(void **state)
 
 /* ---- parse_args ---- */
 
-static char errmsg[256];
-
-/* The words after "step", ending in NULL: ARGV("-m", "64m", NULL). */
-#define ARGV(...) ((char *[]){"step", __VA_ARGS__})
-
-static int parse(char **argv)
-{
-    int argc = 0;
-
-    while (argv[argc])
-        argc++;
-    memset(errmsg, 0, sizeof errmsg);
-    return parse_args(argc, argv, &cfg, errmsg, sizeof errmsg);
-}
+/* parse(ARGV(...)), cfg and errmsg: unit.h (UNIT_PARSE). */
 
 static void test_07_limits_default_to_none_and_stop_timeout_to_10(void **state)
 {

@@ -19,23 +19,10 @@
 #include RUNTIME
 #pragma GCC diagnostic pop
 
+#define UNIT_PARSE
 #include "unit.h"
 
-static struct config cfg;
-static char errmsg[256];
-
-/* The words after "step", ending in NULL: ARGV("-n", "box", NULL). */
-#define ARGV(...) ((char *[]){"step", __VA_ARGS__})
-
-static int parse(char **argv)
-{
-    int argc = 0;
-
-    while (argv[argc])
-        argc++;
-    memset(errmsg, 0, sizeof errmsg);
-    return parse_args(argc, argv, &cfg, errmsg, sizeof errmsg);
-}
+/* parse(ARGV(...)), cfg and errmsg: unit.h (UNIT_PARSE). */
 
 /* ---- options ---- */
 

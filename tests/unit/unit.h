@@ -476,4 +476,62 @@ int __wrap_setgroups(size_t size, const gid_t *list)
 }
 #endif
 
+#ifdef UNIT_PARSE
+/* parse_args() over a list of words, for a test that defines UNIT_PARSE:
+ * parse(ARGV("-n", "box", NULL)) fills cfg and returns what parse_args
+ * returns; when it refuses, errmsg holds its message. */
+static struct config cfg;
+static char errmsg[256];
+
+/* The words after "step", ending in NULL: ARGV("-n", "box", NULL). */
+#define ARGV(...) ((char *[]){"step", __VA_ARGS__})
+
+static int parse(char **argv)
+{
+    int argc = 0;
+
+    while (argv[argc])
+        argc++;
+    memset(errmsg, 0, sizeof errmsg);
+    return parse_args(argc, argv, &cfg, errmsg, sizeof errmsg);
+}
+#endif
+
+#ifdef UNIT_FAKE_UTS
+/* sethostname and setdomainname, faked for a test that defines
+ * UNIT_FAKE_UTS and wraps both: nothing renames the host.
+ * sethostname("box", 3): the name, and the length it was given. */
+int __wrap_sethostname(const char *name, size_t len)
+{
+    char copy[256];
+
+    /* NAME need not end in '\0': LEN says where it ends. */
+    snprintf(copy, sizeof copy, "%.*s", (int)len, name);
+    record("sethostname", copy, NULL, NULL, len);
+    return refused("sethostname", copy) ? -1 : 0;
+}
+
+int __wrap_setdomainname(const char *name, size_t len)
+{
+    char copy[256];
+
+    snprintf(copy, sizeof copy, "%.*s", (int)len, name);
+    record("setdomainname", copy, NULL, NULL, len);
+    return refused("setdomainname", copy) ? -1 : 0;
+}
+#endif
+
+#ifdef UNIT_FAKE_MOUNT
+/* mount, faked for a test that defines UNIT_FAKE_MOUNT and wraps it:
+ * nothing is mounted.  refuse("mount", TARGET, ERR) fails the call on
+ * that target.  The last argument, data, is not recorded. */
+int __wrap_mount(const char *source, const char *target, const char *fstype,
+                 unsigned long flags, const void *data)
+{
+    (void)data;
+    record("mount", source, target, fstype, flags);
+    return refused("mount", target) ? -1 : 0;
+}
+#endif
+
 #endif

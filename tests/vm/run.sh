@@ -18,9 +18,10 @@
 # a temporary directory, removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. .tools/lib.sh
 
-rt07=${RUNTIME07:-solutions/07-full/runtime.c}
-rt05=${RUNTIME05:-solutions/05-user/runtime.c}
+rt07=${RUNTIME07:-solutions/$(stage_of 07)/runtime.c}
+rt05=${RUNTIME05:-solutions/$(stage_of 05)/runtime.c}
 limit=${VM_TIMEOUT:-120}
 cc=${CC:-cc}
 
@@ -90,7 +91,8 @@ cp tests/vm/init.sh "$img/init"
 chmod 755 "$img/init"
 
 cflags=(-std=c11 -Wall -Wextra -Werror -O2 -static '-DSTEP_ROOTFS="/rootfs"')
-"$cc" "${cflags[@]}" -o "$img/lab/step07" "$rt07" -lseccomp 2>"$tmp/cc.err" ||
+# shellcheck disable=SC2046  # what stage 07 links besides libc, one word each
+"$cc" "${cflags[@]}" -o "$img/lab/step07" "$rt07" $(stage_libs 07) 2>"$tmp/cc.err" ||
   die "cannot link $rt07 statically with libseccomp (libseccomp.a: Debian's libseccomp-dev, Fedora's libseccomp-static):
 $(cat "$tmp/cc.err")"
 "$cc" "${cflags[@]}" -o "$img/lab/step05" "$rt05" 2>"$tmp/cc.err" ||
