@@ -9,11 +9,6 @@ setup() {
   [ -x "$ROOTFS/usr/bin/sysprobe" ] || need "no sysprobe in $ROOTFS: run make rootfs"
 }
 
-teardown() {
-  pkill -KILL -f "^sleep 31[0-9]" 2>/dev/null || true
-  common_teardown
-}
-
 # The host directory of PID's cgroup for CONTROLLER: v2 when the host's
 # v2 tree offers the controller, else the v1 hierarchy of that name.
 cgroup_dir() {
@@ -32,8 +27,7 @@ cgroup_dir() {
 start() {
   "$STEP" "$@" &
   RUNTIME=$!
-  PID1=$(child_of "$RUNTIME")
-  for i in $(seq 50); do [ "$(readlink "/proc/$PID1/exe")" != "$(readlink -f "$STEP")" ] && break; sleep 0.1; done
+  PID1=$(command_of "$RUNTIME")
 }
 
 stop() { kill -KILL "$PID1" 2>/dev/null || true; wait "$RUNTIME" || true; }
@@ -154,13 +148,14 @@ stop() { kill -KILL "$PID1" 2>/dev/null || true; wait "$RUNTIME" || true; }
 
 @test "step exec joins the container's hostname, pid, net and mount namespaces and is not PID 1" {
   hint "setns() into each namespace of /proc/PID/ns, user first, then fork"
-  start -n exec-target --ip 10.77.0.211/24 -- sleep 313
+  ip=$(free_ip)
+  start -n exec-target --ip "$ip/24" -- sleep 313
   run "$STEP" exec "$PID1" -- sh -c 'hostname; echo $$; ifconfig eth0 | grep -o "inet addr:[0-9.]*"; pwd; readlink /bin/sh'
   stop
   assert_success
   assert_line --index 0 exec-target
   refute_line --index 1 1
-  assert_line --index 2 "inet addr:10.77.0.211"
+  assert_line --index 2 "inet addr:$ip"
   assert_line --index 3 /
   assert_line --index 4 /bin/busybox
 }
@@ -207,13 +202,13 @@ stop() { kill -KILL "$PID1" 2>/dev/null || true; wait "$RUNTIME" || true; }
 
 @test "SIGUSR1 reaches the command through --init" {
   hint "run_init() forwards every signal it takes to the command"
-  out=$(mktemp)
+  out=$BATS_TEST_TMPDIR/out
   "$STEP" --init -- sh -c 'trap "echo got-usr1; exit 0" USR1; while :; do sleep 0.1; done' >"$out" &
   runtime=$!
   sleep 1
   kill -USR1 "$runtime"
   status=0; wait "$runtime" || status=$?
-  got=$(cat "$out"); rm -f "$out"
+  got=$(cat "$out")
   assert_equal "$status" 0
   assert_equal "$got" got-usr1
 }
