@@ -103,7 +103,7 @@ start_addr() { # COMMAND-AFTER [RUNTIME OPTION]...
 
 @test "two containers on the bridge ping each other" {
   hint "each container gets its own veth on lab0; the bridge joins them"
-  start_addr 'exec sleep 314'
+  start_addr 'exec sleep 1314'
   first=$RUNTIME
   run "$STEP" -- sh -c "for i in 1 2 3 4 5 6 7 8 9 10; do ping -c1 -W1 $ADDR && exit 0; done; exit 1"
   kill -KILL "$(child_of "$first")"; wait "$first" || true
@@ -141,7 +141,7 @@ start_addr() { # COMMAND-AFTER [RUNTIME OPTION]...
   hint "EEXIST from RTM_NEWLINK on the address's veth means the address is taken"
   # The address of a container of ours, not a fixed one another learner
   # may hold.
-  start_addr 'exec sleep 315'
+  start_addr 'exec sleep 1315'
   first=$RUNTIME
   run --separate-stderr "$STEP" --ip "$ADDR/24" -- true
   kill -KILL "$(child_of "$first")"; wait "$first" || true

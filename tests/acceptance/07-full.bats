@@ -42,7 +42,7 @@ stop() { kill -KILL "$PID1" 2>/dev/null || true; wait "$RUNTIME" || true; }
 
 @test "the memory limit is written as asked" {
   hint "parse_size(): 48m is 50331648 bytes"
-  start -m 48m -- sleep 313
+  start -m 48m -- sleep 1313
   d=$(cgroup_dir "$PID1" memory)
   if [ -f "$d/memory.max" ]; then got=$(cat "$d/memory.max"); else got=$(cat "$d/memory.limit_in_bytes"); fi
   stop
@@ -51,7 +51,7 @@ stop() { kill -KILL "$PID1" 2>/dev/null || true; wait "$RUNTIME" || true; }
 
 @test "a fork bomb stays under the pids limit" {
   hint "-p: pids.max in the container's cgroup, joined before the command runs"
-  start -p 10 -- sh -c '(for i in $(seq 30); do sleep 5 & done) 2>/dev/null; exec sleep 313'
+  start -p 10 -- sh -c '(for i in $(seq 30); do sleep 5 & done) 2>/dev/null; exec sleep 1313'
   sleep 1
   d=$(cgroup_dir "$PID1" pids)
   max=$(cat "$d/pids.max"); cur=$(cat "$d/pids.current"); hit=$(awk '$1 == "max" {print $2}' "$d/pids.events")
@@ -83,7 +83,7 @@ stop() { kill -KILL "$PID1" 2>/dev/null || true; wait "$RUNTIME" || true; }
 
 @test "the container's cgroup is made under the runtime's and removed afterwards" {
   hint "mkdir step-<runtime pid> under the cgroup in /proc/self/cgroup; rmdir it at the end"
-  start -m 64m -- sleep 313
+  start -m 64m -- sleep 1313
   d=$(cgroup_dir "$PID1" memory)
   stop
   [[ "$d" == */step-"$RUNTIME" ]] || fail "the container's memory cgroup is $d"
@@ -149,7 +149,7 @@ stop() { kill -KILL "$PID1" 2>/dev/null || true; wait "$RUNTIME" || true; }
 @test "step exec joins the container's hostname, pid, net and mount namespaces and is not PID 1" {
   hint "setns() into each namespace of /proc/PID/ns, user first, then fork"
   ip=$(free_ip)
-  start -n exec-target --ip "$ip/24" -- sleep 313
+  start -n exec-target --ip "$ip/24" -- sleep 1313
   run "$STEP" exec "$PID1" -- sh -c 'hostname; echo $$; ifconfig eth0 | grep -o "inet addr:[0-9.]*"; pwd; readlink /bin/sh'
   stop
   assert_success
@@ -162,7 +162,7 @@ stop() { kill -KILL "$PID1" 2>/dev/null || true; wait "$RUNTIME" || true; }
 
 @test "step exec runs with the container's cgroup and hardening, and no fd of ours" {
   hint "join the cgroups before setns; then become_root, harden and close_range as in the container"
-  start -m 64m -- sleep 313
+  start -m 64m -- sleep 1313
   run "$STEP" exec "$PID1" -- sh -c 'grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status; cut -d: -f3 /proc/self/cgroup | sort -u; for fd in 3 4 5 6 7 8 9; do [ -e /proc/self/fd/$fd ] && echo "fd $fd"; done; id -u' 5</dev/null
   stop
   assert_success
@@ -185,7 +185,7 @@ stop() { kill -KILL "$PID1" 2>/dev/null || true; wait "$RUNTIME" || true; }
 @test "SIGTERM to the runtime ends a container with --init as 143 and leaves nothing" {
   hint "forward SIGTERM to PID 1; --init forwards it to the command, which dies of it"
   before=$(host_state)
-  start --init -m 64m -- sleep 313
+  start --init -m 64m -- sleep 1313
   kill -TERM "$RUNTIME"
   status=0; wait "$RUNTIME" || status=$?
   assert_equal "$status" 143
@@ -194,7 +194,7 @@ stop() { kill -KILL "$PID1" 2>/dev/null || true; wait "$RUNTIME" || true; }
 
 @test "a bare PID 1 ignores SIGTERM, so the runtime sends SIGKILL after --stop-timeout" {
   hint "alarm(stop_timeout) after forwarding SIGINT or SIGTERM; then kill(pid, SIGKILL)"
-  start --stop-timeout 1 -- sleep 313
+  start --stop-timeout 1 -- sleep 1313
   kill -TERM "$RUNTIME"
   status=0; wait "$RUNTIME" || status=$?
   assert_equal "$status" 137
@@ -239,7 +239,7 @@ stop() { kill -KILL "$PID1" 2>/dev/null || true; wait "$RUNTIME" || true; }
 
 @test "two containers with the same hostname run side by side" {
   hint "each has its own UTS, PID, net and cgroup: nothing is named after the hostname"
-  start -n twin -- sleep 313
+  start -n twin -- sleep 1313
   first=$RUNTIME; firstpid=$PID1
   run "$STEP" -n twin -- hostname
   kill -KILL "$firstpid"; wait "$first" || true

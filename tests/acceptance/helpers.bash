@@ -58,9 +58,9 @@ scratch_dir() { mktemp -d "${TMPDIR:-/tmp}/$LAB_OWNER.XXXXXX"; }
 # processes that outlived their parent (own_pids).
 own_left() {
   local pid
-  for pid in $(pgrep -P $$); do
+  for pid in $(pgrep -P $$ || true); do
     # (A zombie has no exe: it only waits to be reaped.)
-    case $(readlink "/proc/$pid/exe") in "" | */bash | */sh | */dash) ;; *) echo "$pid" ;; esac
+    case $(readlink "/proc/$pid/exe" || true) in "" | */bash | */sh | */dash) ;; *) echo "$pid" ;; esac
   done
   own_pids
 }

@@ -9,8 +9,10 @@
 # directory it makes.  LAB_SCOPE is the prefix of the owners that count:
 # one bats run (helpers.bash), or every bats run of tests/run-all.sh.
 
-# A long-running command that is easy to tell from the runtime.
-PROBE="sleep 317"
+# A long-running command that is easy to tell from the runtime.  Not
+# "sleep 31x": checks of older clones on the same server kill those by
+# name.
+PROBE="sleep 1317"
 
 # The processes this run started that outlived what started them: their
 # environment names an owner in LAB_SCOPE, and they no longer descend
@@ -18,14 +20,20 @@ PROBE="sleep 317"
 # descends from it (its pipelines, a background job, bats's own
 # processes, which carry the name too) is not left behind yet.
 own_pids() {
-  local pid up
-  for pid in $(grep -lzsE "^LAB_OWNER=${LAB_SCOPE//./\\.}" /proc/[0-9]*/environ | cut -d/ -f3); do
+  local pid ppid up tagged
+  local -A parent=()
+  # (grep says 2 when a process ends while it reads; bats would take
+  # that status for a failed check.)
+  tagged=$({ grep -lzsE "^LAB_OWNER=${LAB_SCOPE//./\\.}" /proc/[0-9]*/environ || true; } | cut -d/ -f3)
+  [ -n "$tagged" ] || return 0
+  # One snapshot of every parent, rather than a read per step up.
+  while read -r pid ppid; do parent[$pid]=$ppid; done < <(ps -e -o pid=,ppid=)
+  for pid in $tagged; do
     up=$pid
-    while [ -n "$up" ] && [ "$up" -gt 1 ] && [ "$up" != $$ ]; do
-      up=$(awk '{print $4}' "/proc/$up/stat" 2>/dev/null)
-    done
-    [ "$up" != $$ ] && [ -d "/proc/$pid" ] && echo "$pid"
+    while [ -n "$up" ] && [ "$up" -gt 1 ] && [ "$up" != $$ ]; do up=${parent[$up]:-}; done
+    if [ "$up" != $$ ] && [ -n "${parent[$pid]:-}" ]; then echo "$pid"; fi
   done
+  return 0
 }
 
 # The cgroup directories where this run's runtimes make theirs: under the
