@@ -69,9 +69,11 @@ own_left() {
 # process that is no runtime under test (so that each runtime sees its
 # container end and removes what it made), then, after 2 s, the rest.
 kill_own() {
-  local pid step
+  local pid step left
+  left=$(own_left)
+  [ -n "$left" ] || return 0
   step=$(readlink -f "$STEP")
-  for pid in $(own_left); do
+  for pid in $left; do
     [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$step" ] || kill -KILL "$pid" 2>/dev/null
   done
   wait_for 2 nothing_left || for pid in $(own_left); do kill -KILL "$pid" 2>/dev/null; done
