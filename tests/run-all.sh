@@ -16,7 +16,8 @@ export BATS_LIB_PATH=${BATS_LIB_PATH:-/usr/lib/bats:/usr/share/bats:/usr/local/l
 # Every bats run of this script names its processes and scratch
 # directories container-lab.<session>.<run> (helpers.bash): the final
 # check counts those, not what other learners do on the same server.
-export LAB_SESSION=test$$.$(date +%s)
+LAB_SESSION=test$$.$(date +%s)
+export LAB_SESSION
 LAB_SCOPE=container-lab.$LAB_SESSION.
 # A bats file that stops moving is cut off after this long (each test
 # has its own BATS_TEST_TIMEOUT too).
@@ -184,7 +185,7 @@ echo "== sudo make repair puts back what a run left, and nothing else"
 # repair must leave.  The host's names are "renamed" only in a UTS
 # namespace of this test's own: the real host's are never touched.
 repair_test() {
-  local cg dead live sleeper held err=
+  local cg dead sleeper held names err=
   cg=$(awk -F: '$2 == "pids" {print "/sys/fs/cgroup/pids" $3}' /proc/self/cgroup)
   [ -d "$cg" ] || cg=/sys/fs/cgroup$(awk -F: '$1 == "0" {print $3}' /proc/self/cgroup)
   cg=${cg%/}
