@@ -22,7 +22,7 @@ build_runtime = $(CC) $(STEP_CFLAGS) -DSTEP_ROOTFS='"$(ROOTFS)"' -o $(3) $(2)/$(
 
 # step-NN and friends stay out of .PHONY: make never looks for a pattern
 # rule to build a phony target.
-.PHONY: help deps rootfs unit test test-vm demo clean progress doctor slides slides-check bench runtime
+.PHONY: help deps rootfs unit test test-vm demo clean progress doctor repair slides slides-check bench runtime
 
 help:
 	@echo "container-lab: write a container runtime, one namespace at a time"
@@ -36,6 +36,7 @@ help:
 	@echo "  make catch-up-NN     start at stage NN: earlier steps become their solutions"
 	@echo "  make deep-NN         the deep version of step NN: write the given parts too"
 	@echo "  make doctor          can this machine run every stage?"
+	@echo "  sudo make repair     put back what an earlier run left on the host"
 	@echo "  make rootfs          build the busybox root filesystem (stage 04 on)"
 	@echo "  sudo make deps       install what is missing"
 	@echo "  make unit            the unit tests (no root needed)"
@@ -62,11 +63,18 @@ runtime:
 	@$(if $(and $(NN),$(FROM),$(OUT)),,$(error make runtime wants NN=, FROM=steps, solutions or a folder like them, and OUT=))
 	@$(call build_runtime,$(NN),$(FROM),$(OUT))
 
+# The host's names before any run: sudo make repair puts them back from
+# this copy if a buggy runtime renamed the host.  Made once, never
+# overwritten (a later copy could save a name a bug gave).
+save_host_names = [ -e .host-names ] || printf 'hostname %s\ndomainname %s\n' "$$(hostname)" "$$(cat /proc/sys/kernel/domainname)" > .host-names
+
 step-%:
+	@$(save_host_names)
 	@$(if $(filter $*,$(ROOTFS_STAGES)),$(MAKE) --no-print-directory rootfs)
 	$(call build_runtime,$*,steps,step)
 
 solution-%:
+	@$(save_host_names)
 	@$(if $(filter $*,$(ROOTFS_STAGES)),$(MAKE) --no-print-directory rootfs)
 	$(call build_runtime,$*,solutions,step)
 
@@ -92,6 +100,10 @@ progress:
 
 doctor:
 	@.tools/doctor.sh
+
+# Put back what an earlier (buggy) run of this clone left on the host.
+repair:
+	@.tools/repair.sh
 
 # Both ask y/N on a terminal; FORCE=1 goes ahead without asking.
 reset-%:

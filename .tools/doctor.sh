@@ -5,6 +5,7 @@
 # with the one-line fix under it.  The last lines say which stages cannot
 # run here.  Exit status 0 only when every stage can run.
 #
+# It also looks for what earlier runs left (sudo make repair clears it).
 # It needs no root.  As root (sudo make doctor) it also tries what only
 # root can: creating each namespace, a veth pair and a bridge (inside a
 # throwaway network namespace), a cgroup (made and removed at once).  An
@@ -497,6 +498,20 @@ else
   bad "$(from "$st_user")" "${closed[*]}: not root's, and closed to others, so a container started with sudo cannot reach the rootfs (stage 05 on)" \
     "chmod o+x ${closed[*]} (others may then pass through, not list), or clone the lab where others can reach it"
 fi
+
+# ---------------------------------------------------------------------------
+section "Leftovers of earlier runs (a shared server: sudo make repair)"
+# Mounts on this clone's fixture, cgroups of dead runtimes, veth pairs no
+# container owns, runtimes whose caller is gone, renamed host: a buggy
+# run leaves them, and they disturb the next one.
+if left=$(.tools/repair.sh --check 2>&1); then
+  ok "nothing left on the host by this clone's runs"
+else
+  warn "earlier runs left things on the host:" "$(echo "$left" | grep '^  left:' | sed 's/^  left: //' | paste -sd ';' | sed 's/;/; /g')"
+  echo "      fix: sudo make repair"
+fi
+[ -f .host-names ] || warn "no saved host names yet (.host-names)" \
+  "the first make step-NN saves them, so that sudo make repair can put them back"
 
 # ---------------------------------------------------------------------------
 # "01 02 03 04" reads better as "01 to 04".

@@ -1,41 +1,43 @@
 #!/usr/bin/env bats
 # Stage 02: the IPC namespace.
+#
+# The "host" of these checks is an IPC namespace of the test's own
+# (unshare --ipc): its queues, and any that a runtime without
+# CLONE_NEWIPC lets a container make, die with it, and other learners'
+# queues on the real host neither show nor count.
 
 load helpers
+
+setup() {
+  common_setup
+  command -v ipcmk >/dev/null || need "ipcmk is not installed (sudo make deps)"
+  command -v unshare >/dev/null || need "unshare is not installed (util-linux: sudo make deps)"
+}
 
 # The msqid column of `ipcs -q` output.
 queue_ids() { awk '$1 ~ /^0x/ {print $2}'; }
 
-# The msqid of a fresh message queue made on the host, removed in teardown.
-setup() {
-  common_setup
-  command -v ipcmk >/dev/null || need "ipcmk is not installed (sudo make deps)"
-  QUEUES_BEFORE=$(ipcs -q | queue_ids)
-  HOSTQ=$(ipcmk -Q | awk '{print $NF}')
-}
-
-# Remove the host's queue, and any that a runtime without CLONE_NEWIPC
-# let a container make on the host.
-teardown() {
-  for q in $(ipcs -q | queue_ids); do
-    echo "$QUEUES_BEFORE" | grep -qx "$q" || ipcrm -q "$q"
-  done
-  common_teardown
+# Run the shell SCRIPT in a fresh IPC namespace that plays the host, with
+# the runtime as $STEP and queue_ids defined.
+on_host() {
+  unshare --ipc env STEP="$STEP" sh -c 'queue_ids() { awk '\''$1 ~ /^0x/ {print $2}'\''; }
+'"$1"
 }
 
 @test "the host's queue shows in ipcs -q on the host" {
   hint "this test checks the test itself: ipcmk -Q must make a queue on the host"
-  run ipcs -q
+  run on_host 'q=$(ipcmk -Q | awk "{print \$NF}"); ipcs -q | queue_ids | grep -cx "$q"'
   assert_success
-  assert_equal "$(echo "$output" | queue_ids | grep -cx "$HOSTQ")" 1
+  assert_output 1
 }
 
 @test "ipcs -q inside does not show a queue made on the host" {
   hint "add CLONE_NEWIPC: a new IPC namespace starts with no queues"
-  run "$STEP" -- ipcs -q
+  run on_host 'ipcmk -Q >/dev/null; inside=$("$STEP" -- ipcs -q) || exit 1
+    echo "$inside" | grep -q "Message Queues" && echo "inside: $(echo "$inside" | queue_ids | wc -l)"
+    echo "host: $(ipcs -q | queue_ids | wc -l)"'
   assert_success
-  assert_output --partial "Message Queues"
-  assert_equal "$(echo "$output" | queue_ids | wc -l)" 0
+  assert_output "$(printf 'inside: 0\nhost: 1')"
 }
 
 @test "the container has an IPC namespace of its own" {
@@ -47,32 +49,29 @@ teardown() {
 
 @test "a queue made inside shows inside" {
   hint "ipcmk -Q inside must work and ipcs -q must list it"
-  run "$STEP" -- sh -c 'ipcmk -Q >/dev/null && ipcs -q'
+  run on_host '"$STEP" -- sh -c "ipcmk -Q >/dev/null && ipcs -q" | queue_ids | wc -l'
   assert_success
-  assert_equal "$(echo "$output" | queue_ids | wc -l)" 1
+  assert_output 1
 }
 
 @test "a queue made inside is not seen from the host, and is gone after the run" {
   hint "with CLONE_NEWIPC the container's queues live and die with its namespace"
-  before=$(ipcs -q | queue_ids | sort)
   # Look from the host while the container still runs.
-  "$STEP" -- sh -c 'ipcmk -Q >/dev/null; sleep 1' &
-  runtime=$!
-  sleep 0.5
-  during=$(ipcs -q | queue_ids | sort)
-  wait "$runtime"
-  after=$(ipcs -q | queue_ids | sort)
-  assert_equal "$during" "$before"
-  assert_equal "$after" "$before"
+  run on_host '"$STEP" -- sh -c "ipcmk -Q >/dev/null; sleep 1" &
+    sleep 0.5
+    echo "during: $(ipcs -q | queue_ids | wc -l)"
+    wait $!
+    echo "after: $(ipcs -q | queue_ids | wc -l)"'
+  assert_success
+  assert_output "$(printf 'during: 0\nafter: 0')"
 }
 
 @test "two containers do not see each other's queues" {
   hint "each clone(CLONE_NEWIPC) makes a fresh namespace"
-  "$STEP" -- sh -c 'ipcmk -Q >/dev/null; sleep 1' &
-  first=$!
-  sleep 0.3
-  run "$STEP" -- ipcs -q
-  wait "$first"
+  run on_host '"$STEP" -- sh -c "ipcmk -Q >/dev/null; sleep 1" &
+    sleep 0.3
+    "$STEP" -- ipcs -q | queue_ids | wc -l
+    wait $!'
   assert_success
-  assert_equal "$(echo "$output" | queue_ids | wc -l)" 0
+  assert_output 0
 }

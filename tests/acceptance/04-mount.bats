@@ -103,7 +103,7 @@ teardown() {
 
 @test "a rootfs whose proc is a symlink is refused with 125" {
   hint "lstat() each mount point: runc's CVE-2023-27561"
-  BAD=$(mktemp -d)
+  BAD=$(scratch_dir)
   cp -a "$ROOTFS/." "$BAD/"
   rmdir "$BAD/proc"
   # Relative, into the copy: a runtime that follows it harms nothing.
@@ -159,4 +159,44 @@ teardown() {
   assert_equal "$(echo "$stderr" | wc -l)" 1
   [[ "$stderr" == 'step: mount('*'Permission denied' ]] || fail "got: $stderr"
   assert_host_unchanged "$before"
+}
+
+# A hostile image: a copy of the rootfs with something planted in it.
+# BAD is removed in teardown.
+hostile_copy() {
+  BAD=$(scratch_dir)
+  cp -a "$ROOTFS/." "$BAD/"
+}
+
+@test "a device node planted in the image cannot be opened inside" {
+  hint "bind the rootfs MS_NODEV|MS_NOSUID: a node in an image is then an ordinary file"
+  hostile_copy
+  # A copy of /dev/zero's node (1, 5), open to all: without nodev it reads.
+  mknod -m 666 "$BAD/zero-node" c 1 5
+  run "$STEP" -r "$BAD" -- sh -c '[ -c /zero-node ] && echo present
+    if head -c 4 /zero-node >/dev/null 2>&1; then echo opened; else echo refused; fi'
+  assert_success
+  assert_output "$(printf 'present\nrefused')"
+}
+
+@test "a setuid-root file planted in the image does not raise a user's privileges" {
+  hint "bind the rootfs MS_NODEV|MS_NOSUID: the kernel then ignores setuid bits there"
+  hostile_copy
+  # A setuid-root cat (it runs on the fixture's libc) that prints its own
+  # uids: real, effective, saved.  Run as nobody inside.
+  cp /bin/cat "$BAD/bin/suid-cat"
+  chown 0:0 "$BAD/bin/suid-cat"
+  chmod 4755 "$BAD/bin/suid-cat"
+  run "$STEP" -r "$BAD" -- su -s /bin/sh nobody -c '/bin/suid-cat /proc/self/status'
+  assert_success
+  assert_line --regexp '^Uid:[[:space:]]+65534[[:space:]]+65534[[:space:]]+65534[[:space:]]+65534$'
+}
+
+@test "the rootfs is mounted nodev and nosuid inside" {
+  hint "bind the rootfs MS_NODEV|MS_NOSUID, and keep both in the read-only remount"
+  # The per-mount options of /, the 6th field of /proc/self/mountinfo.
+  run "$STEP" -- awk '$5 == "/" {print $6}' /proc/self/mountinfo
+  assert_success
+  [[ ",$output," == *,nodev,* ]] || fail "/ inside is mounted $output: no nodev"
+  [[ ",$output," == *,nosuid,* ]] || fail "/ inside is mounted $output: no nosuid"
 }

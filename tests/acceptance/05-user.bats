@@ -17,7 +17,7 @@ teardown() {
 # The runtime and a copy of the rootfs where user nobody may reach them,
 # whatever the permissions of the directories above this checkout.
 scratch_copy() {
-  SCRATCH=$(mktemp -d)
+  SCRATCH=$(scratch_dir)
   chmod 755 "$SCRATCH"
   cp "$STEP" "$SCRATCH/step"
   cp -a "$ROOTFS" "$SCRATCH/rootfs"
@@ -54,7 +54,7 @@ squeeze() { tr -s ' ' | sed 's/^ //'; }
   "$STEP" -- $PROBE &
   runtime=$!
   kid=$(child_of "$runtime")
-  for i in $(seq 50); do [ "$(cat /proc/$kid/comm)" = sleep ] && break; sleep 0.1; done
+  wait_for 5 grep -qx sleep "/proc/$kid/comm" || true
   uid=$(ps -o uid= -p "$kid" | tr -d ' ')
   kill -KILL "$kid"; wait "$runtime" || true
   assert_equal "$uid" 100000
@@ -65,7 +65,7 @@ squeeze() { tr -s ' ' | sed 's/^ //'; }
   "$STEP" -- sh -c "touch /tmp/made-inside; exec $PROBE" &
   runtime=$!
   kid=$(child_of "$runtime")
-  for i in $(seq 50); do [ -e "/proc/$kid/root/tmp/made-inside" ] && break; sleep 0.1; done
+  wait_for 5 test -e "/proc/$kid/root/tmp/made-inside" || true
   owner=$(stat -c %u:%g "/proc/$kid/root/tmp/made-inside")
   kill -KILL "$kid"; wait "$runtime" || true
   assert_equal "$owner" 100000:100000

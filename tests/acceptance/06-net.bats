@@ -12,7 +12,6 @@ setup() {
 
 teardown() {
   [ -n "${SCRATCH:-}" ] && rm -rf "$SCRATCH"
-  pkill -KILL -f "^sleep 31[0-9]" 2>/dev/null || true
   common_teardown
 }
 
@@ -25,25 +24,35 @@ eth0_addr() { sed -n 's/.*inet addr:\([0-9.]*\).*/\1/p'; }
 # The host end of the veth for address ADDR: vl + its 8 hex digits.
 veth_of() { printf 'vl%02x%02x%02x%02x' $(echo "$1" | tr . ' '); }
 
-# Wait up to 5 s for host interface $1 to be gone.
-gone() {
-  local i
-  for i in $(seq 50); do ip link show "$1" >/dev/null 2>&1 || return 0; sleep 0.1; done
-  return 1
+# Is there no host interface with index $1 any more?
+index_gone() { ! ip -o link | grep -q "^$1:"; }
+
+# Start "$STEP" "$@" in the background, with the command printing the
+# container's address first; sets RUNTIME, and ADDR once it is printed.
+start_addr() { # COMMAND-AFTER [RUNTIME OPTION]...
+  local then=$1 out=$BATS_TEST_TMPDIR/addr.$RANDOM
+  shift
+  "$STEP" "$@" -- sh -c "ifconfig eth0 | sed -n 's/.*inet addr:\([0-9.]*\).*/\1/p'; $then" >"$out" &
+  RUNTIME=$!
+  wait_for 5 test -s "$out" || fail "the container printed no address"
+  ADDR=$(cat "$out")
 }
 
-# First, so that the later checks use a bridge this runtime made.
 @test "lab0 is made on first use, with 10.77.0.1/24" {
   hint "RTM_NEWLINK kind bridge, then RTM_NEWADDR 10.77.0.1/24 on it"
-  ip link del lab0 2>/dev/null || true
-  run "$STEP" -- true
+  command -v unshare >/dev/null || need "unshare is not installed (util-linux: sudo make deps)"
+  # In a network namespace of the test's own, where there is no lab0 yet:
+  # the host's lab0 carries other learners' containers and stays.  A
+  # fresh sysfs, mounted aside (/sys holds the cgroup trees the runtime
+  # uses), shows that namespace's interfaces.
+  sys=$BATS_TEST_TMPDIR/sys
+  mkdir -p "$sys"
+  run unshare --net --mount sh -c '"$0" -- true && mount -t sysfs sysfs "$1" &&
+    ip -o -4 addr show dev lab0 && cat "$1/class/net/lab0/addr_assign_type"' "$STEP" "$sys"
   assert_success
-  run ip -o -4 addr show dev lab0
-  assert_success
-  assert_output --partial "inet 10.77.0.1/24"
+  assert_line --index 0 --partial "inet 10.77.0.1/24"
   # Its own address, so that it does not change as containers come and go.
-  run cat /sys/class/net/lab0/addr_assign_type
-  assert_output 3
+  assert_line --index 1 3
 }
 
 @test "ifconfig -a inside shows exactly lo and eth0" {
@@ -72,9 +81,10 @@ gone() {
 
 @test "--ip sets the container's address" {
   hint "parse --ip ADDR/PREFIX and send it to the child on the go pipe"
-  run "$STEP" --ip 10.77.0.77/24 -- ifconfig eth0
+  ip=$(free_ip)
+  run "$STEP" --ip "$ip/24" -- ifconfig eth0
   assert_success
-  assert_equal "$(echo "$output" | eth0_addr)" 10.77.0.77
+  assert_equal "$(echo "$output" | eth0_addr)" "$ip"
 }
 
 @test "the host's interfaces do not show inside, in ifconfig or in /sys" {
@@ -93,9 +103,9 @@ gone() {
 
 @test "two containers on the bridge ping each other" {
   hint "each container gets its own veth on lab0; the bridge joins them"
-  "$STEP" --ip 10.77.0.201/24 -- sleep 314 &
-  first=$!
-  run "$STEP" -- sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do ping -c1 -W1 10.77.0.201 && exit 0; done; exit 1'
+  start_addr 'exec sleep 1314'
+  first=$RUNTIME
+  run "$STEP" -- sh -c "for i in 1 2 3 4 5 6 7 8 9 10; do ping -c1 -W1 $ADDR && exit 0; done; exit 1"
   kill -KILL "$(child_of "$first")"; wait "$first" || true
   assert_success
   assert_output --partial "1 packets received"
@@ -103,35 +113,40 @@ gone() {
 
 @test "containers started at the same moment get different addresses" {
   hint "name the host end after the address: RTM_NEWLINK's EEXIST is the lock"
-  out=$(mktemp)
+  out=$BATS_TEST_TMPDIR/addrs
+  pids=()
   for i in 1 2 3 4 5 6; do
     "$STEP" -- sh -c 'ifconfig eth0 | sed -n "s/.*inet addr:\([0-9.]*\).*/\1/p"; sleep 1' >>"$out" &
+    pids+=($!)
   done
-  wait
-  addrs=$(sort "$out"); rm -f "$out"
+  # Only these six: a bare wait would wait for bats's timeout watchdog.
+  wait "${pids[@]}"
+  addrs=$(sort "$out")
   assert_equal "$(echo "$addrs" | wc -l)" 6
   assert_equal "$(echo "$addrs" | sort -u | wc -l)" 6
 }
 
 @test "after the container exits, no veth is left on the host" {
   hint "the veth dies with the container's namespace: never leave a reference to it"
-  run "$STEP" -- sh -c 'ifconfig eth0'
-  assert_success
-  addr=$(echo "$output" | eth0_addr)
-  [ -n "$addr" ] || fail "the container has no eth0 address"
-  veth=$(veth_of "$addr")
-  gone "$veth" || fail "$veth is still on the host"
+  # By its index while the container runs: once it is gone, another
+  # learner's container may take the address, and so the name.
+  start_addr 'sleep 1'
+  veth=$(veth_of "$ADDR")
+  index=$(cat "/sys/class/net/$veth/ifindex") || fail "no $veth on the host for the container's $ADDR"
+  wait "$RUNTIME" || fail "the container failed"
+  wait_for 5 index_gone "$index" || fail "$veth is still on the host"
 }
 
 @test "an address in use is refused with 125" {
   hint "EEXIST from RTM_NEWLINK on the address's veth means the address is taken"
-  "$STEP" --ip 10.77.0.202/24 -- sleep 315 &
-  first=$!
-  for i in $(seq 50); do ip link show vl0a4d00ca >/dev/null 2>&1 && break; sleep 0.1; done
-  run --separate-stderr "$STEP" --ip 10.77.0.202/24 -- true
+  # The address of a container of ours, not a fixed one another learner
+  # may hold.
+  start_addr 'exec sleep 1315'
+  first=$RUNTIME
+  run --separate-stderr "$STEP" --ip "$ADDR/24" -- true
   kill -KILL "$(child_of "$first")"; wait "$first" || true
   assert_failure 125
-  assert_equal "$stderr" "step: --ip 10.77.0.202: Address already in use"
+  assert_equal "$stderr" "step: --ip $ADDR: Address already in use"
 }
 
 @test "--net none gives loopback only" {
@@ -144,7 +159,7 @@ gone() {
 @test "an unprivileged run gets loopback only, with one notice" {
   hint "only root may add a veth to the host: say so once and go on with lo"
   command -v setpriv >/dev/null || need "setpriv is not installed (util-linux)"
-  SCRATCH=$(mktemp -d); chmod 755 "$SCRATCH"
+  SCRATCH=$(scratch_dir); chmod 755 "$SCRATCH"
   cp "$STEP" "$SCRATCH/step"; cp -a "$ROOTFS" "$SCRATCH/rootfs"
   run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
     "$SCRATCH/step" -r "$SCRATCH/rootfs" -- ifconfig -a

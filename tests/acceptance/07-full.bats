@@ -9,11 +9,6 @@ setup() {
   [ -x "$ROOTFS/usr/bin/sysprobe" ] || need "no sysprobe in $ROOTFS: run make rootfs"
 }
 
-teardown() {
-  pkill -KILL -f "^sleep 31[0-9]" 2>/dev/null || true
-  common_teardown
-}
-
 # The host directory of PID's cgroup for CONTROLLER: v2 when the host's
 # v2 tree offers the controller, else the v1 hierarchy of that name.
 cgroup_dir() {
@@ -32,8 +27,7 @@ cgroup_dir() {
 start() {
   "$STEP" "$@" &
   RUNTIME=$!
-  PID1=$(child_of "$RUNTIME")
-  for i in $(seq 50); do [ "$(readlink "/proc/$PID1/exe")" != "$(readlink -f "$STEP")" ] && break; sleep 0.1; done
+  PID1=$(command_of "$RUNTIME")
 }
 
 stop() { kill -KILL "$PID1" 2>/dev/null || true; wait "$RUNTIME" || true; }
@@ -48,7 +42,7 @@ stop() { kill -KILL "$PID1" 2>/dev/null || true; wait "$RUNTIME" || true; }
 
 @test "the memory limit is written as asked" {
   hint "parse_size(): 48m is 50331648 bytes"
-  start -m 48m -- sleep 313
+  start -m 48m -- sleep 1313
   d=$(cgroup_dir "$PID1" memory)
   if [ -f "$d/memory.max" ]; then got=$(cat "$d/memory.max"); else got=$(cat "$d/memory.limit_in_bytes"); fi
   stop
@@ -57,7 +51,7 @@ stop() { kill -KILL "$PID1" 2>/dev/null || true; wait "$RUNTIME" || true; }
 
 @test "a fork bomb stays under the pids limit" {
   hint "-p: pids.max in the container's cgroup, joined before the command runs"
-  start -p 10 -- sh -c '(for i in $(seq 30); do sleep 5 & done) 2>/dev/null; exec sleep 313'
+  start -p 10 -- sh -c '(for i in $(seq 30); do sleep 5 & done) 2>/dev/null; exec sleep 1313'
   sleep 1
   d=$(cgroup_dir "$PID1" pids)
   max=$(cat "$d/pids.max"); cur=$(cat "$d/pids.current"); hit=$(awk '$1 == "max" {print $2}' "$d/pids.events")
@@ -89,7 +83,7 @@ stop() { kill -KILL "$PID1" 2>/dev/null || true; wait "$RUNTIME" || true; }
 
 @test "the container's cgroup is made under the runtime's and removed afterwards" {
   hint "mkdir step-<runtime pid> under the cgroup in /proc/self/cgroup; rmdir it at the end"
-  start -m 64m -- sleep 313
+  start -m 64m -- sleep 1313
   d=$(cgroup_dir "$PID1" memory)
   stop
   [[ "$d" == */step-"$RUNTIME" ]] || fail "the container's memory cgroup is $d"
@@ -154,20 +148,21 @@ stop() { kill -KILL "$PID1" 2>/dev/null || true; wait "$RUNTIME" || true; }
 
 @test "step exec joins the container's hostname, pid, net and mount namespaces and is not PID 1" {
   hint "setns() into each namespace of /proc/PID/ns, user first, then fork"
-  start -n exec-target --ip 10.77.0.211/24 -- sleep 313
+  ip=$(free_ip)
+  start -n exec-target --ip "$ip/24" -- sleep 1313
   run "$STEP" exec "$PID1" -- sh -c 'hostname; echo $$; ifconfig eth0 | grep -o "inet addr:[0-9.]*"; pwd; readlink /bin/sh'
   stop
   assert_success
   assert_line --index 0 exec-target
   refute_line --index 1 1
-  assert_line --index 2 "inet addr:10.77.0.211"
+  assert_line --index 2 "inet addr:$ip"
   assert_line --index 3 /
   assert_line --index 4 /bin/busybox
 }
 
 @test "step exec runs with the container's cgroup and hardening, and no fd of ours" {
   hint "join the cgroups before setns; then become_root, harden and close_range as in the container"
-  start -m 64m -- sleep 313
+  start -m 64m -- sleep 1313
   run "$STEP" exec "$PID1" -- sh -c 'grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status; cut -d: -f3 /proc/self/cgroup | sort -u; for fd in 3 4 5 6 7 8 9; do [ -e /proc/self/fd/$fd ] && echo "fd $fd"; done; id -u' 5</dev/null
   stop
   assert_success
@@ -190,7 +185,7 @@ stop() { kill -KILL "$PID1" 2>/dev/null || true; wait "$RUNTIME" || true; }
 @test "SIGTERM to the runtime ends a container with --init as 143 and leaves nothing" {
   hint "forward SIGTERM to PID 1; --init forwards it to the command, which dies of it"
   before=$(host_state)
-  start --init -m 64m -- sleep 313
+  start --init -m 64m -- sleep 1313
   kill -TERM "$RUNTIME"
   status=0; wait "$RUNTIME" || status=$?
   assert_equal "$status" 143
@@ -199,7 +194,7 @@ stop() { kill -KILL "$PID1" 2>/dev/null || true; wait "$RUNTIME" || true; }
 
 @test "a bare PID 1 ignores SIGTERM, so the runtime sends SIGKILL after --stop-timeout" {
   hint "alarm(stop_timeout) after forwarding SIGINT or SIGTERM; then kill(pid, SIGKILL)"
-  start --stop-timeout 1 -- sleep 313
+  start --stop-timeout 1 -- sleep 1313
   kill -TERM "$RUNTIME"
   status=0; wait "$RUNTIME" || status=$?
   assert_equal "$status" 137
@@ -207,13 +202,13 @@ stop() { kill -KILL "$PID1" 2>/dev/null || true; wait "$RUNTIME" || true; }
 
 @test "SIGUSR1 reaches the command through --init" {
   hint "run_init() forwards every signal it takes to the command"
-  out=$(mktemp)
+  out=$BATS_TEST_TMPDIR/out
   "$STEP" --init -- sh -c 'trap "echo got-usr1; exit 0" USR1; while :; do sleep 0.1; done' >"$out" &
   runtime=$!
   sleep 1
   kill -USR1 "$runtime"
   status=0; wait "$runtime" || status=$?
-  got=$(cat "$out"); rm -f "$out"
+  got=$(cat "$out")
   assert_equal "$status" 0
   assert_equal "$got" got-usr1
 }
@@ -244,7 +239,7 @@ stop() { kill -KILL "$PID1" 2>/dev/null || true; wait "$RUNTIME" || true; }
 
 @test "two containers with the same hostname run side by side" {
   hint "each has its own UTS, PID, net and cgroup: nothing is named after the hostname"
-  start -n twin -- sleep 313
+  start -n twin -- sleep 1313
   first=$RUNTIME; firstpid=$PID1
   run "$STEP" -n twin -- hostname
   kill -KILL "$firstpid"; wait "$first" || true

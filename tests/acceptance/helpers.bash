@@ -11,7 +11,21 @@ export BATS_LIB_PATH=${BATS_LIB_PATH:-/usr/lib/bats:/usr/share/bats:/usr/local/l
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
+. "$BATS_TEST_DIRNAME/wait-for.bash"
 . "$BATS_TEST_DIRNAME/host-state.bash"
+
+# This run's name, in the environment of every process a test starts and
+# in its scratch directories (host-state.bash): what it started is found
+# by that, never by a name pattern other learners' processes share.
+# tests/run-all.sh sets LAB_SESSION to group its runs.
+LAB_OWNER=container-lab.${LAB_SESSION:-solo}.${BATS_RUN_TMPDIR##*/}
+LAB_SCOPE=$LAB_OWNER
+export LAB_OWNER
+
+# A runtime that hangs makes a failed check ("timeout after 120s"), not
+# a run that stops moving.  The slowest check (100 runs in a row) takes
+# about 3 s.
+export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-120}
 
 # The lesson of the stage file being run, e.g. steps/03-pid/README.md.
 LESSON=$(printf 'steps/%s/README.md' "$(basename "$BATS_TEST_FILENAME" .bats)")
@@ -35,8 +49,40 @@ common_setup() {
   [ -x "$STEP" ] || need "no runtime at $STEP: build one with make step-NN"
 }
 
+# A scratch directory of this run's, for a copy of the rootfs or a
+# runtime: its name says whose it is (host_state looks at mounts there).
+scratch_dir() { mktemp -d "${TMPDIR:-/tmp}/$LAB_OWNER.XXXXXX"; }
+
+# What this test left running: its background jobs that are no shell
+# (a shell child of the test is bats's own timeout watchdog), and its
+# processes that outlived their parent (own_pids).
+own_left() {
+  local pid
+  for pid in $(pgrep -P $$ || true); do
+    # (A zombie has no exe: it only waits to be reaped.)
+    case $(readlink "/proc/$pid/exe" || true) in "" | */bash | */sh | */dash) ;; *) echo "$pid" ;; esac
+  done
+  own_pids
+}
+
+# End what this test left running, by pid, never by name: first every
+# process that is no runtime under test (so that each runtime sees its
+# container end and removes what it made), then, after 2 s, the rest.
+kill_own() {
+  local pid step left
+  left=$(own_left)
+  [ -n "$left" ] || return 0
+  step=$(readlink -f "$STEP")
+  for pid in $left; do
+    [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$step" ] || kill -KILL "$pid" 2>/dev/null
+  done
+  wait_for 2 nothing_left || for pid in $(own_left); do kill -KILL "$pid" 2>/dev/null; done
+  return 0
+}
+nothing_left() { [ -z "$(own_left)" ]; }
+
 common_teardown() {
-  pkill -KILL -f "^$PROBE" 2>/dev/null || true
+  kill_own
   if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -z "${BATS_TEST_SKIPPED:-}" ] && [ -n "$HINT" ]; then
     echo "hint: $HINT"
     echo "      (the lesson: $LESSON)"
@@ -52,13 +98,14 @@ teardown() { common_teardown; }
 # kernel removes a network namespace in the background).  Give the
 # teardown of this test's own containers up to 5 s.
 assert_host_unchanged() {
-  local i added
-  for i in $(seq 50); do
-    added=$(comm -13 <(echo "$1" | sort) <(host_state | sort))
-    [ -z "$added" ] && return 0
-    sleep 0.1
-  done
-  fail "$(printf 'the host has what it did not have before the run:\n%s' "$added")"
+  BEFORE=$1
+  wait_for 5 nothing_added && return 0
+  fail "$(printf 'the host has what it did not have before the run:\n%s' "$ADDED")"
+}
+# Sets ADDED to the lines of host_state that BEFORE lacks.
+nothing_added() {
+  ADDED=$(comm -13 <(echo "$BEFORE" | sort) <(host_state | sort))
+  [ -z "$ADDED" ]
 }
 
 # Tests that write or mount inside the container call this first: a
@@ -79,23 +126,36 @@ own_root() {
 # /proc/PID/exe is no longer the runtime's), waiting up to 5 s.  Before
 # that it is still being set up, and killing it tests something else.
 command_of() {
-  local i kid exe
+  local kid
   kid=$(child_of "$1") || return 1
-  exe=$(readlink "/proc/$1/exe")
-  for i in $(seq 50); do
-    [ "$(readlink "/proc/$kid/exe")" != "$exe" ] && break
-    sleep 0.1
-  done
+  wait_for 5 exe_differs "$kid" "$(readlink "/proc/$1/exe")" || true
   echo "$kid"
 }
+exe_differs() { [ "$(readlink "/proc/$1/exe")" != "$2" ]; }
 
 # The pid of the first child of PID, waiting up to 5 s for it to appear.
 child_of() {
-  local i kid
-  for i in $(seq 50); do
-    kid=$(pgrep -P "$1" | head -1)
-    [ -n "$kid" ] && { echo "$kid"; return 0; }
-    sleep 0.1
+  wait_for 5 first_child "$1"
+}
+first_child() {
+  local kid
+  kid=$(pgrep -P "$1" | head -1)
+  [ -n "$kid" ] && echo "$kid"
+}
+
+# Is process PID gone?
+gone_pid() { ! kill -0 "$1" 2>/dev/null; }
+
+# An address of lab0's subnet that no container has now (its veth,
+# vl + the address in hex, is not on the host), picked at random so that
+# checks running at the same moment rarely want the same one.  Fixed
+# addresses would collide between learners.
+free_ip() {
+  local n ip
+  for _ in $(seq 100); do
+    n=$((RANDOM % 200 + 50))
+    ip=10.77.0.$n
+    ip link show "$(printf 'vl0a4d00%02x' "$n")" >/dev/null 2>&1 || { echo "$ip"; return 0; }
   done
   return 1
 }
