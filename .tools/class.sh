@@ -89,7 +89,8 @@ append_record() { # SPOOL BASE STAGE FIRST NOW LINE
   esac
   # Someone else took the name: a fresh file of our own instead.
   [ -n "$f" ] || f=$(mktemp "$spool/$2.XXXXXX.rec" 2>/dev/null) || return 1
-  prev=$(tail -n 1 -- "$f" 2>/dev/null) || prev=
+  # The last whole record: a line cut short (full disk) ends without them.
+  prev=$(tail -n 20 -- "$f" 2>/dev/null | grep -a $'\truns=[0-9]*\tsince=[0-9]*$' | tail -n 1) || prev=
   IFS=$'\t' read -r -a fields <<<"$prev"
   for field in "${fields[@]}"; do
     case $field in
