@@ -45,6 +45,9 @@ help:
 	@echo "  sudo make demo       a short tour of the runtime"
 	@echo "  sudo make bench      each stage's start-to-exit time against unshare, bwrap, crun, runc"
 	@echo "  make slides          render the deck (slides/out/)"
+	@echo "  sudo make class-setup  (lab server) keep a record of each learner's checks"
+	@echo "  sudo make class        where every learner is, stuck ones first (ANON=1 hides names)"
+	@echo "  sudo make class-page   the same as one HTML page for the projector (build/class/)"
 	@echo
 	@echo "  stages: $(STAGES)"
 
@@ -150,6 +153,19 @@ slides-check:
 	@.tools/deps.sh slides
 	@slides/check.sh
 	@slides/check.sh --self-test >/dev/null
+
+# The room at a glance, on a lab server the learners share: class-setup
+# makes the spool where every check-NN and progress records the learner's
+# state; class and class-page read it (.tools/class.sh says how).
+.PHONY: class-setup class class-page
+class-setup:
+	@.tools/class.sh setup
+
+class:
+	@.tools/class.sh show
+
+class-page:
+	@.tools/class.sh page
 
 clean:
 	rm -rf build step slides/out

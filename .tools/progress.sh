@@ -18,6 +18,8 @@
 # so what is checked here is what you would build.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
+# Every result is read from bats' TAP through tests/tap.sh.
+. tests/tap.sh
 
 out=build/progress
 ROOTFS=${ROOTFS:-$PWD/rootfs/tree}
@@ -81,70 +83,20 @@ check() { # STAGE
     bats --formatter tap "tests/acceptance/$s.bats" >"$out/$nn.tap" 2>&1 </dev/null
 }
 
-count() { grep -c "$1" "$2"; }
-
-# The first failing check in a TAP file, told for a learner: its name,
-# where the check is, what it expected and what it saw, and the hint.
-#
-# bats prints a failure as "not ok N NAME" followed by "# " lines: where
-# the check is, the assertion, bats-assert's block ("-- output differs --",
-# "expected : ...", "actual   : ...", "--"), whatever the test printed, and
-# from our teardown the "hint: " line and the lesson it points to.  When
-# both sides of a block are long (a snapshot of the host's mounts, say),
-# only the lines that differ are shown.
-first_failure() { # TAP
-  awk '
-    function say(line) {
-      if (++n == 40) print "    ... (more in the TAP file)"
-      if (n < 40) print line
-    }
-    # A block of bats-assert: as it is, or for long values only the
-    # lines found on one side and not on the other.
-    function flush(   i, left) {
-      if (ne + ns <= 16) {
-        for (i = 1; i <= nb; i++) say("      " b[i])
-      } else {
-        split("", left)
-        for (i = 1; i <= ne; i++) left[E[i]]++
-        for (i = 1; i <= ns; i++) left[S[i]]--
-        say("      expected, but not seen:")
-        for (i = 1; i <= ne; i++) if (left[E[i]] > 0) { say("        " E[i]); left[E[i]]-- }
-        say("      seen, but not expected:")
-        for (i = 1; i <= ns; i++) if (left[S[i]] < 0) { say("        " S[i]); left[S[i]]++ }
-      }
-      nb = ne = ns = 0; side = ""
-    }
-    /^not ok / && !found { found = 1; sub(/^not ok [0-9]+ /, ""); print "  " $0; next }
-    !found { next }
-    /^(ok|not ok) / { exit }
-    {
-      sub(/^# ?/, "")
-      if (block && $0 == "--") { flush(); block = 0; next }
-      if (block) {
-        # bats-assert says "actual"; a learner reads "seen".
-        sub(/^actual  /, "seen    "); sub(/^actual /, "seen ")
-        b[++nb] = $0
-        if ($0 ~ /^expected \(/) side = "E"
-        else if ($0 ~ /^seen \(/) side = "S"
-        else if ($0 ~ /^  /) { if (side == "E") E[++ne] = substr($0, 3); else if (side == "S") S[++ns] = substr($0, 3) }
-        else side = ""
-        next
-      }
-      if ($0 ~ /^ *$/ || $0 ~ /^ *`.*'"'"' failed$/ || $0 ~ /^\(from function /) next
-      if (match($0, /in test file [^,]*, line [0-9]+\)$/)) {
-        $0 = substr($0, RSTART + 13, RLENGTH - 14)
-        say("    the check: " $0); next
-      }
-      if (sub(/^-- /, "") && sub(/ --$/, ":")) { say("    " $0); block = 1; next }
-      if ($0 ~ /^hint: /) hint = 1
-      say((hint ? "  " : "    ") $0)
-    }' "$1"
-}
-
 # The name of check number N of a bats file (for a stage that timed out:
 # the check after the last one TAP reported is the one that hung).
 check_name() { # BATS N
   sed -n 's/^@test "\(.*\)" {$/\1/p' "$1" | sed -n "${2}p"
+}
+
+# On a lab server set up with `sudo make class-setup`, the stages that ran
+# are recorded for the instructor at the end (.tools/class.sh): each as
+# STAGE:TAP, or STAGE:!WHAT!HINT when its checks could not run.
+ran=()
+record() {
+  if .tools/class.sh on; then
+    timeout 10 .tools/class.sh record progress "${ran[@]}" || true
+  fi
 }
 
 echo "Your steps/, each built and run against its own stage's checks:"
@@ -163,6 +115,7 @@ for s in $stages; do
   if [ "$((10#$nn))" -ge 4 ] && ! "${MAKE:-make}" -s --no-print-directory rootfs >"$out/$nn.build.log" 2>&1; then
     row "$s" "✗" "the rootfs fixture does not build"
     failed=$s why=rootfs
+    ran+=("$s:!the rootfs fixture does not build!make rootfs says why")
     continue
   fi
 
@@ -170,26 +123,28 @@ for s in $stages; do
   if ! build "$s"; then
     row "$s" "✗" "does not compile"
     failed=$s why=compile
+    ran+=("$s:!steps/$s/runtime.c does not compile!make step-$nn shows the compiler's errors")
     continue
   fi
 
   working "$s" "running its checks"
   check "$s"
   status=$?
-  ok=$(count '^ok ' "$out/$nn.tap")
-  bad=$(count '^not ok ' "$out/$nn.tap")
-  skipped=$(count '^ok .* # skip' "$out/$nn.tap")
+  read -r ok bad skipped < <(tap_count "$out/$nn.tap")
   checks="$ok/$((ok + bad)) checks pass"
   [ "$skipped" -gt 0 ] && checks="$checks ($skipped skipped)"
   if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
     row "$s" "✗" "a check did not finish within ${timeout} s"
     failed=$s why=timeout
+    ran+=("$s:!a check did not finish within ${timeout} s!a side waits for ever on the other: try it by hand with -v")
   elif [ "$status" -ne 0 ] || [ "$ok" -eq 0 ]; then
     row "$s" "✗" "not yet: $checks"
     failed=$s why=checks
+    ran+=("$s:$out/$nn.tap")
   else
     row "$s" "✓" "done: $checks"
     done_count=$((done_count + 1))
+    ran+=("$s:$out/$nn.tap")
   fi
 done
 
@@ -197,12 +152,13 @@ echo
 echo "$done_count/$total stages done"
 
 if [ -z "$failed" ]; then
-  skips=$(cat "$out"/*.tap 2>/dev/null | grep -c '^ok .* # skip')
-  if [ "$skips" -gt 0 ]; then
+  skipped=$(tap_skipped "$out"/*.tap 2>/dev/null)
+  if [ -n "$skipped" ]; then
     echo
-    echo "$skips checks were skipped, each saying why:"
-    grep -h '^ok .* # skip' "$out"/*.tap | sed 's/^ok [0-9]* /  /'
+    echo "$(echo "$skipped" | wc -l) checks were skipped, each saying why:"
+    echo "$skipped" | sed 's/^/  /'
   fi
+  record
   exit 0
 fi
 
@@ -219,7 +175,8 @@ case $why in
     echo "  (all of them: $out/$nn.build.log; \`make step-$nn\` shows the same)"
     ;;
   timeout)
-    n=$(($(count '^\(not \)\?ok ' "$out/$nn.tap") + 1))
+    read -r ok bad _ < <(tap_count "$out/$nn.tap")
+    n=$((ok + bad + 1))
     echo "Stage $failed: a check ran for more than ${timeout} s and was stopped:"
     echo "  $(check_name "tests/acceptance/$failed.bats" "$n")"
     echo "  A runtime hangs when one side waits for the other for ever: a read"
@@ -227,9 +184,9 @@ case $why in
     echo "  a child that waits on its parent.  Try it by hand with -v."
     ;;
   checks)
-    if grep -q '^not ok ' "$out/$nn.tap"; then
+    if tap_first_failing "$out/$nn.tap" >/dev/null; then
       echo "Stage $failed, the first check that fails:"
-      first_failure "$out/$nn.tap"
+      tap_first_failure "$out/$nn.tap"
     else
       # bats could not run the file at all: show what it said.
       echo "Stage $failed: the checks did not run; bats said:"
@@ -240,4 +197,5 @@ case $why in
 esac
 echo
 echo "edit steps/$failed/runtime.c and run \`make step-$nn && sudo make check-$nn\` again"
+record
 exit 1

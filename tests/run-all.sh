@@ -257,6 +257,22 @@ else
   flunk "repair: $msg"
 fi
 
+echo "== the room at a glance: tests/class.bats (make class, class-page)"
+# Records of two learners in a spool of the test's own, read back in the
+# terminal and as a page rendered by headless Chromium; every test counts.
+. tests/tap.sh
+bats --formatter tap tests/class.bats >"$out/class.tap" 2>&1
+read -r ok bad _ < <(tap_count "$out/class.tap")
+passed=$((passed + ok))
+failed=$((failed + bad))
+if [ "$bad" -gt 0 ] || [ "$ok" -eq 0 ]; then
+  [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && flunk "class: no test ran"
+  echo "FAILED: class ($bad of $((ok + bad)))"
+  tap_failures "$out/class.tap" | sed 's/^/    /'
+else
+  echo "ok: class ($ok tests)"
+fi
+
 echo "== the host is as it was"
 # Network namespaces die in the background: give their veths 5 s.
 unchanged() { after=$(host_state); [ "$after" = "$before" ]; }
