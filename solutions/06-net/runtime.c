@@ -198,8 +198,9 @@ static void usage(FILE *out)
         out);
 }
 
-/* "IN:OUT:COUNT" into MAP.  user_namespaces(7): ids are 32-bit and
- * 4294967295 is not an id, so IN+COUNT and OUT+COUNT stay below 2^32. */
+/* GIVEN(05) parse_id_map(): "IN:OUT:COUNT" into MAP, for --uid-map and
+ * --gid-map.  user_namespaces(7): ids are 32-bit and 4294967295 (-1) is
+ * not an id, so IN+COUNT and OUT+COUNT must stay at most UINT32_MAX. */
 static int parse_id_map(const char *s, struct id_map *map)
 {
     unsigned long v[3];
@@ -215,12 +216,14 @@ static int parse_id_map(const char *s, struct id_map *map)
         s = end + 1;
     }
     /* Subtract rather than add: strtoul takes numbers up to 2^64-1. */
-    if (v[0] > 4294967295UL || v[1] > 4294967295UL || v[2] == 0 ||
-        v[2] > 4294967295UL - v[0] || v[2] > 4294967295UL - v[1])
+    if (v[0] > UINT32_MAX || v[1] > UINT32_MAX || v[2] == 0 ||
+        v[2] > UINT32_MAX - v[0] || v[2] > UINT32_MAX - v[1])
         return -1;
     *map = (struct id_map){v[0], v[1], v[2]};
     return 0;
 }
+/* END GIVEN(05); deep stub: static int parse_id_map(const char *s,
+ * struct id_map *map) { (void)s; (void)map; return -1; } */
 
 /* "10.77.0.5/24" into ADDR and PREFIX (host byte order). */
 static int parse_cidr(const char *s, uint32_t *addr, int *prefix)
@@ -267,14 +270,16 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
 
     *cfg = (struct config){
         .hostname = "container", .rootfs = STEP_ROOTFS, .bridge = LAB_BRIDGE};
-    /* Root maps the container's root to an unused range, as podman and
-     * docker's userns-remap do; anyone else can only map their own ids. */
+    /* GIVEN(05) The default maps.  Root maps the container's root to an
+     * unused range, as podman and docker's userns-remap do; anyone else
+     * can only map their own ids. */
     if (geteuid() == 0) {
         cfg->uid_map = cfg->gid_map = (struct id_map){0, 100000, 65536};
     } else {
         cfg->uid_map = (struct id_map){0, geteuid(), 1};
         cfg->gid_map = (struct id_map){0, getegid(), 1};
     }
+    /* END GIVEN(05) */
     optind = 0; /* glibc: start afresh, so tests can call us repeatedly */
     opterr = 0;
     /* '+': stop at the first non-option, so `step ls -l` keeps its -l. */
@@ -387,6 +392,7 @@ static struct {
 } host_ns[] = {
     {"uts", "CLONE_NEWUTS", "steps/01-uts/README.md", 0, 0},
     {"mnt", "CLONE_NEWNS", "steps/04-mount/README.md", 0, 0},
+    {"user", "CLONE_NEWUSER", "steps/05-user/README.md", 0, 0},
 };
 
 /* In the parent, before clone(2). */
@@ -778,8 +784,8 @@ static void setup_mounts(const struct config *cfg)
 
 /* ---- 05 user namespace: user_namespaces(7) ---- */
 
-/* Which sysctl makes the kernel refuse a user namespace, as a hint; NULL
- * when none does. */
+/* GIVEN(05) userns_hint(): which sysctl makes the kernel refuse a user
+ * namespace, as the hint for a failed clone(2); NULL when none does. */
 static const char *userns_hint(void)
 {
     static const struct {
@@ -810,6 +816,17 @@ static const char *userns_hint(void)
     errno = saved;
     return hint;
 }
+/* END GIVEN(05); deep stub: static const char *userns_hint(void) { return
+ * NULL; } */
+
+/* GIVEN(05) The parent's helpers for the maps.  write_proc_file() writes
+ * TEXT to /proc/PID/FILE in one write(2) (the kernel takes no second one),
+ * narrated for -v, named in the error, with a hint when the kernel says
+ * EPERM: "these are not your ids".  write_map() formats one map line,
+ * "INSIDE OUTSIDE COUNT\n", and writes it the same way.  Notice the guard
+ * rail: if the child is still in our own user namespace (CLONE_NEWUSER left
+ * out), its map was written at boot and the write would only fail with a
+ * puzzling EPERM, so it is refused first with the flag named. */
 
 /* One line of /proc/PID/uid_map: "INSIDE OUTSIDE COUNT\n".  Returns its
  * length, or -1 if it does not fit. */
@@ -820,12 +837,32 @@ static int format_id_map(const struct id_map *map, char *buf, size_t len)
     return n < 0 || (size_t)n >= len ? -1 : n;
 }
 
+/* Refuse to write PID's FILE while PID shares our user namespace. */
+static void guard_child_userns(pid_t pid, const char *file)
+{
+    char path[64];
+    struct stat st;
+
+    for (size_t i = 0; i < ARRAY_SIZE(host_ns); i++) {
+        if (strcmp(host_ns[i].ns, "user") != 0 || host_ns[i].ino == 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
+        if (stat(path, &st) == 0 && st.st_dev == host_ns[i].dev &&
+            st.st_ino == host_ns[i].ino)
+            fail(125, 0, host_ns[i].lesson,
+                 "writing %s would map the host's own ids: %s is not in the "
+                 "clone flags",
+                 file, host_ns[i].flag);
+    }
+}
+
 static void write_proc_file(const struct config *cfg, pid_t pid,
                             const char *file, const char *text)
 {
     char path[64];
     int fd;
 
+    guard_child_userns(pid, file);
     snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
     say(cfg, "write(\"%s\", \"%.*s\")", path, (int)strcspn(text, "\n"), text);
     fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -841,42 +878,78 @@ static void write_proc_file(const struct config *cfg, pid_t pid,
     close(fd);
 }
 
-/* The parent writes the child's maps: a process cannot map itself into
- * more than its own id, and the child must have them before it acts. */
-static void write_id_maps(const struct config *cfg, pid_t pid)
+static void write_map(const struct config *cfg, pid_t pid, const char *file,
+                      const struct id_map *map)
 {
     char line[64];
 
-    if (format_id_map(&cfg->uid_map, line, sizeof line) < 0)
-        fail(125, EOVERFLOW, NULL, "uid_map");
-    write_proc_file(cfg, pid, "uid_map", line);
-    /* user_namespaces(7): since Linux 3.19 an unprivileged process may
-     * write gid_map only after setgroups is "deny", so that no one can
-     * drop a group that was keeping them out of a file. */
+    if (format_id_map(map, line, sizeof line) < 0)
+        fail(125, EOVERFLOW, NULL, "%s", file);
+    write_proc_file(cfg, pid, file, line);
+}
+/* END GIVEN(05) */
+
+/* In the parent, while the child waits: a process cannot map itself into
+ * more than its own id, and the child must have its maps before it acts. */
+static void write_id_maps(const struct config *cfg, pid_t pid)
+{
+    /* YOURS(05.2) The maps.  Write the child's maps into /proc/PID/, in
+     * this order: write_map(cfg, pid, "uid_map", &cfg->uid_map); then,
+     * unless we are root (geteuid() != 0), write_proc_file(cfg, pid,
+     * "setgroups", "deny"); then write_map(cfg, pid, "gid_map",
+     * &cfg->gid_map).  Since Linux 3.19 an unprivileged process may write
+     * gid_map only after setgroups is "deny", so that no one can drop a
+     * group that was keeping them out of a file (user_namespaces(7)).  Each
+     * file takes one write, once: a second write fails. */
+    write_map(cfg, pid, "uid_map", &cfg->uid_map);
     if (geteuid() != 0)
         write_proc_file(cfg, pid, "setgroups", "deny");
-    if (format_id_map(&cfg->gid_map, line, sizeof line) < 0)
-        fail(125, EOVERFLOW, NULL, "gid_map");
-    write_proc_file(cfg, pid, "gid_map", line);
+    write_map(cfg, pid, "gid_map", &cfg->gid_map);
+    /* END YOURS(05.2); stub: (void)cfg; (void)pid; */
 }
+
+/* GIVEN(05) The child's id calls: setresgid(2), setgroups(2) and
+ * setresuid(2), each narrated for -v and named in the error.  Notice that
+ * xsetgroups_none() lets EPERM pass: after setgroups "deny" (an
+ * unprivileged run) the kernel refuses it, and the caller's supplementary
+ * groups stay, unmapped; they show as nogroup inside. */
+static void xsetresgid(const struct config *cfg, gid_t gid)
+{
+    say(cfg, "setresgid(%u, %u, %u)", gid, gid, gid);
+    if (setresgid(gid, gid, gid) < 0)
+        die("setresgid(%u, %u, %u)", gid, gid, gid);
+}
+
+static void xsetgroups_none(const struct config *cfg)
+{
+    say(cfg, "setgroups(0, NULL)");
+    if (setgroups(0, NULL) < 0 && errno != EPERM)
+        die("setgroups(0, NULL)");
+}
+
+static void xsetresuid(const struct config *cfg, uid_t uid)
+{
+    say(cfg, "setresuid(%u, %u, %u)", uid, uid, uid);
+    if (setresuid(uid, uid, uid) < 0)
+        die("setresuid(%u, %u, %u)", uid, uid, uid);
+}
+/* END GIVEN(05) */
 
 /* The child: become the mapped root.  Until it does, it still runs as
  * the host uid it was cloned with, merely without capabilities there;
  * from now on the host sees the mapped id in everything it does. */
 static void become_root(const struct config *cfg)
 {
-    say(cfg, "setresgid(0, 0, 0)");
-    if (setresgid(0, 0, 0) < 0)
-        die("setresgid(0, 0, 0)");
-    /* Drop the supplementary groups of whoever ran us.  Refused after
-     * setgroups "deny" (an unprivileged run): then they stay, unmapped,
-     * and show as nogroup. */
-    say(cfg, "setgroups(0, NULL)");
-    if (setgroups(0, NULL) < 0 && errno != EPERM)
-        die("setgroups(0, NULL)");
-    say(cfg, "setresuid(0, 0, 0)");
-    if (setresuid(0, 0, 0) < 0)
-        die("setresuid(0, 0, 0)");
+    /* YOURS(05.3) Become root inside.  With the maps written, take id 0:
+     * xsetresgid(cfg, 0), then xsetgroups_none(cfg) to drop the
+     * supplementary groups of whoever ran us, then xsetresuid(cfg, 0).
+     * Groups first: once the uid is changed, the process may have lost
+     * the right to change its groups.  Each sets the real, effective and
+     * saved id at once, so no old id is left to return to. */
+    xsetresgid(cfg, 0);
+    xsetgroups_none(cfg);
+    xsetresuid(cfg, 0);
+    /* END YOURS(05.3); stub: (void)cfg; */
 }
 
 /* ---- 06 network namespace: network_namespaces(7), rtnetlink(7) ----

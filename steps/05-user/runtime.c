@@ -9,23 +9,30 @@
  *   sudo ./step -n box -- /bin/sh
  */
 #define _GNU_SOURCE
+/* Skeleton: a given helper your code does not call yet is a
+ * warning that names it, not an error. */
+#pragma GCC diagnostic warning "-Wunused-function"
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <grp.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdnoreturn.h>
 #include <string.h>
 #include <sys/mount.h>
-/* TODO(05): include <grp.h> (setgroups), <poll.h> (poll) and
- * <sys/statvfs.h> (statvfs, to read a mount's flags back). */
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <linux/magic.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,6 +42,9 @@
 #define STEP_ROOTFS "rootfs/tree"
 #endif
 
+/* The number of elements of an array (not of a pointer). */
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 struct config {
     /* 01: the base runtime and the UTS namespace */
     char **argv;          /* the command, argv[0] looked up in PATH */
@@ -42,9 +52,10 @@ struct config {
     int verbose;          /* -v */
     /* 04: mount namespace */
     const char *rootfs; /* -r */
-    /* TODO(05): struct id_map { unsigned long inside, outside, count; }
-     * uid_map, gid_map: the --uid-map and --gid-map options, one range
-     * each (user_namespaces(7), "Defining user and group ID mappings"). */
+    /* 05: user namespace */
+    struct id_map {
+        unsigned long inside, outside, count;
+    } uid_map, gid_map; /* --uid-map, --gid-map: one range each */
 };
 
 /* The namespaces this stage creates, one row per stage: clone(2). */
@@ -56,9 +67,9 @@ static const struct {
     {CLONE_NEWIPC, "CLONE_NEWIPC"}, /* 02: SysV IPC, POSIX queues */
     {CLONE_NEWPID, "CLONE_NEWPID"}, /* 03: process ids */
     {CLONE_NEWNS, "CLONE_NEWNS"},   /* 04: mounts */
-    /* TODO(05): add the row for CLONE_NEWUSER: the container's own user
-     * and group ids (user_namespaces(7)).  The kernel creates the user
-     * namespace first and makes it the owner of the others. */
+    /* TODO(05.1) The clone flag.  Add the row for CLONE_NEWUSER: the
+     * child gets user and group ids of its own, which the parent maps onto
+     * the host's (user_namespaces(7)). */
     {0, NULL},
 };
 
@@ -123,24 +134,49 @@ __attribute__((format(printf, 2, 3))) static void say(const struct config *cfg,
 
 static void usage(FILE *out)
 {
-    fputs("Usage: step [OPTION]... [--] [COMMAND [ARG]...]\n"
-          "Run COMMAND (default /bin/sh) in a new container.\n"
-          "\n"
-          "  -n, --hostname NAME  container hostname (default: container)\n"
-          "  -r, --rootfs DIR     root filesystem (default: " STEP_ROOTFS ")\n"
-          /* TODO(05): document --uid-map and --gid-map IN:OUT:COUNT. */
-          "  -v, --verbose        narrate each setup step on stderr\n"
-          "  -h, --help           show this help and exit\n"
-          "\n"
-          "Exit status: the command's; 128+N if it died of signal N; 125 if\n"
-          "the runtime failed; 126 if COMMAND cannot run; 127 if not found.\n",
-          out);
+    fputs(
+        "Usage: step [OPTION]... [--] [COMMAND [ARG]...]\n"
+        "Run COMMAND (default /bin/sh) in a new container.\n"
+        "\n"
+        "  -n, --hostname NAME  container hostname (default: container)\n"
+        "  -r, --rootfs DIR     root filesystem (default: " STEP_ROOTFS ")\n"
+        "      --uid-map IN:OUT:COUNT  user ids IN.. inside are OUT.. on the\n"
+        "      --gid-map IN:OUT:COUNT  host (and group ids); default as root\n"
+        "                       0:100000:65536, else 0:<your id>:1\n"
+        "  -v, --verbose        narrate each setup step on stderr\n"
+        "  -h, --help           show this help and exit\n"
+        "\n"
+        "Exit status: the command's; 128+N if it died of signal N; 125 if\n"
+        "the runtime failed; 126 if COMMAND cannot run; 127 if not found.\n",
+        out);
 }
 
-/* TODO(05): static int parse_id_map(const char *s, struct id_map *map):
- * "IN:OUT:COUNT", three decimal numbers; returns 0, or -1 when s is
- * malformed, COUNT is 0, or IN+COUNT or OUT+COUNT passes 4294967295
- * (ids are 32-bit and 4294967295 is not an id).  Pure: no die(). */
+/* GIVEN(05) parse_id_map(): "IN:OUT:COUNT" into MAP, for --uid-map and
+ * --gid-map.  user_namespaces(7): ids are 32-bit and 4294967295 (-1) is
+ * not an id, so IN+COUNT and OUT+COUNT must stay at most UINT32_MAX. */
+static int parse_id_map(const char *s, struct id_map *map)
+{
+    unsigned long v[3];
+    char *end;
+
+    for (int i = 0; i < 3; i++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        errno = 0;
+        v[i] = strtoul(s, &end, 10);
+        if (errno || *end != (i < 2 ? ':' : '\0'))
+            return -1;
+        s = end + 1;
+    }
+    /* Subtract rather than add: strtoul takes numbers up to 2^64-1. */
+    if (v[0] > UINT32_MAX || v[1] > UINT32_MAX || v[2] == 0 ||
+        v[2] > UINT32_MAX - v[0] || v[2] > UINT32_MAX - v[1])
+        return -1;
+    *map = (struct id_map){v[0], v[1], v[2]};
+    return 0;
+}
+/* END GIVEN(05); deep stub: static int parse_id_map(const char *s,
+ * struct id_map *map) { (void)s; (void)map; return -1; } */
 
 /* Fill CFG from the command line.  Returns 0 to run, 1 for --help, and -1
  * with a message in ERR for bad input. */
@@ -151,12 +187,8 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
     static const struct option longopts[] = {
         {"hostname", required_argument, NULL, 'n'},
         {"rootfs", required_argument, NULL, 'r'},
-        /* TODO(05): the long options "uid-map" and "gid-map" (no short
-         * form: give them values like 'U' and 'G' that are not in the
-         * short options string), their cases below calling
-         * parse_id_map() with an error naming the option, and their
-         * defaults: as root 0:100000:65536 for both; otherwise
-         * 0:geteuid():1 and 0:getegid():1. */
+        {"uid-map", required_argument, NULL, 'U'},
+        {"gid-map", required_argument, NULL, 'G'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -164,6 +196,16 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
     int opt;
 
     *cfg = (struct config){.hostname = "container", .rootfs = STEP_ROOTFS};
+    /* GIVEN(05) The default maps.  Root maps the container's root to an
+     * unused range, as podman and docker's userns-remap do; anyone else
+     * can only map their own ids. */
+    if (geteuid() == 0) {
+        cfg->uid_map = cfg->gid_map = (struct id_map){0, 100000, 65536};
+    } else {
+        cfg->uid_map = (struct id_map){0, geteuid(), 1};
+        cfg->gid_map = (struct id_map){0, getegid(), 1};
+    }
+    /* END GIVEN(05) */
     optind = 0; /* glibc: start afresh, so tests can call us repeatedly */
     opterr = 0;
     /* '+': stop at the first non-option, so `step ls -l` keeps its -l. */
@@ -174,6 +216,17 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             break;
         case 'r':
             cfg->rootfs = optarg;
+            break;
+        case 'U':
+        case 'G':
+            if (parse_id_map(optarg,
+                             opt == 'U' ? &cfg->uid_map : &cfg->gid_map) < 0) {
+                snprintf(err, errlen,
+                         "--%s-map %s: want INSIDE:OUTSIDE:COUNT, "
+                         "COUNT > 0, every id below 4294967295",
+                         opt == 'U' ? "uid" : "gid", optarg);
+                return -1;
+            }
             break;
         case 'v':
             cfg->verbose = 1;
@@ -200,8 +253,8 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
             return -1;
         }
     }
-    /* uts_namespaces(7) via sethostname(2): at most HOST_NAME_MAX (64). */
-    if (cfg->hostname[0] == '\0' || strlen(cfg->hostname) > 64) {
+    /* sethostname(2): at most HOST_NAME_MAX (64) bytes. */
+    if (cfg->hostname[0] == '\0' || strlen(cfg->hostname) > HOST_NAME_MAX) {
         snprintf(err, errlen, "--hostname: must be 1 to 64 characters");
         return -1;
     }
@@ -213,18 +266,79 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
     return 0;
 }
 
+/* ---- guard rails ---- */
+
+/* The namespaces the runtime itself is in, by their /proc/self/ns/ inode,
+ * 0 until note_host_namespaces() has run (so unit tests, which clone
+ * nothing, are not refused). */
+static struct {
+    const char *ns;     /* the entry in /proc/self/ns/ */
+    const char *flag;   /* the clone flag that gives a new one */
+    const char *lesson; /* where the flag is taught */
+    dev_t dev;
+    ino_t ino;
+} host_ns[] = {
+    {"uts", "CLONE_NEWUTS", "steps/01-uts/README.md", 0, 0},
+    {"mnt", "CLONE_NEWNS", "steps/04-mount/README.md", 0, 0},
+    {"user", "CLONE_NEWUSER", "steps/05-user/README.md", 0, 0},
+};
+
+/* In the parent, before clone(2). */
+static void note_host_namespaces(void)
+{
+    char path[64];
+    struct stat st;
+
+    for (size_t i = 0; i < ARRAY_SIZE(host_ns); i++) {
+        snprintf(path, sizeof path, "/proc/self/ns/%s", host_ns[i].ns);
+        if (stat(path, &st) == 0) {
+            host_ns[i].dev = st.st_dev;
+            host_ns[i].ino = st.st_ino;
+        }
+    }
+}
+
+/* In the child: refuse CALL, which would do WHAT to the host, while the
+ * child is still in the runtime's NS namespace.  Exits 125. */
+static void guard_ns(const char *ns, const char *call, const char *what)
+{
+    char path[64];
+    struct stat st;
+
+    for (size_t i = 0; i < ARRAY_SIZE(host_ns); i++) {
+        if (strcmp(host_ns[i].ns, ns) != 0 || host_ns[i].ino == 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/self/ns/%s", ns);
+        if (stat(path, &st) == 0 && st.st_dev == host_ns[i].dev &&
+            st.st_ino == host_ns[i].ino)
+            fail(125, 0, host_ns[i].lesson,
+                 "%s would %s: %s is not in the clone flags", call, what,
+                 host_ns[i].flag);
+    }
+}
+
 /* ---- 01 UTS namespace: uts_namespaces(7) ---- */
+
+static void xsethostname(const struct config *cfg, const char *name)
+{
+    guard_ns("uts", "sethostname", "rename the host");
+    say(cfg, "sethostname(\"%s\")", name);
+    if (sethostname(name, strlen(name)) < 0)
+        die("sethostname(\"%s\")", name);
+}
+
+static void xsetdomainname(const struct config *cfg, const char *name)
+{
+    guard_ns("uts", "setdomainname", "change the host's domain name");
+    say(cfg, "setdomainname(\"%s\")", name);
+    if (setdomainname(name, strlen(name)) < 0)
+        die("setdomainname(\"%s\")", name);
+}
 
 static void setup_uts(const struct config *cfg)
 {
-    say(cfg, "sethostname(\"%s\")", cfg->hostname);
-    if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
-        die("sethostname(\"%s\")", cfg->hostname);
-    /* A new UTS namespace starts as a copy of the parent's: clear the NIS
-     * domain name so the host's does not show through. */
-    say(cfg, "setdomainname(\"\")");
-    if (setdomainname("", 0) < 0)
-        die("setdomainname(\"\")");
+    xsethostname(cfg, cfg->hostname);
+    xsetdomainname(cfg, "");
 }
 
 /* ---- 02 IPC namespace: ipc_namespaces(7) ----
@@ -239,21 +353,170 @@ static void setup_uts(const struct config *cfg)
 
 /* ---- 04 mount namespace: mount_namespaces(7), pivot_root(2) ---- */
 
-/* runc's CVE-2023-27561: were the rootfs's proc a symlink to, say,
- * /etc, mount("proc", "proc") would follow it and cover a directory the
- * image chose instead of its own proc.  Mount points must be directories. */
+/* GIVEN(05) In a user namespace even host root is held to the permission
+ * bits of directories it does not own (it has capabilities only inside):
+ * the hint for an EACCES on the way to the rootfs. */
+#define ROOTFS_EACCES                                                          \
+    "in a user namespace every directory above the rootfs must let others "    \
+    "search it (chmod o+x), or run without sudo"
+/* END GIVEN(05) */
+
+/* Is / a shared mount in this namespace?  Its line in mountinfo carries
+ * "shared:N" among the optional fields (proc(5)). */
+static int root_is_shared(void)
+{
+    char line[4096];
+    int shared = 0;
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f)) {
+        char *fields = strstr(line, " / / ");
+        char *end = strstr(line, " - ");
+        if (fields && end && fields < end) {
+            *end = '\0';
+            shared = strstr(fields, " shared:") != NULL;
+        }
+    }
+    fclose(f);
+    return shared;
+}
+
+/* "\"proc\"", or "NULL": an argument as -v and errors show it. */
+static const char *quoted(char *buf, size_t len, const char *s)
+{
+    if (!s)
+        return "NULL";
+    snprintf(buf, len, "\"%s\"", s);
+    return buf;
+}
+
+/* The flags as written in the call, without the spaces around '|'. */
+static const char *without_spaces(char *buf, size_t len, const char *written)
+{
+    size_t n = 0;
+
+    for (; *written && n + 1 < len; written++)
+        if (*written != ' ')
+            buf[n++] = *written;
+    buf[n] = '\0';
+    return buf;
+}
+
+#define xmount(cfg, src, target, type, flags, data)                            \
+    mount_or_die(cfg, src, target, type, flags, #flags, data)
+
+static void mount_or_die(const struct config *cfg, const char *src,
+                         const char *target, const char *type,
+                         unsigned long flags, const char *written,
+                         const char *data)
+{
+    const unsigned long propagation =
+        MS_PRIVATE | MS_SLAVE | MS_SHARED | MS_UNBINDABLE;
+    char a[PATH_MAX + 2], b[PATH_MAX + 2], c[64], d[128], f[256], call[512];
+
+    int n = snprintf(call, sizeof call, "mount(%s, %s, %s, %s, %s)",
+                     quoted(a, sizeof a, src), quoted(b, sizeof b, target),
+                     quoted(c, sizeof c, type),
+                     without_spaces(f, sizeof f, written),
+                     quoted(d, sizeof d, data));
+    if (n < 0 || (size_t)n >= sizeof call) /* long paths: cut, marked */
+        strcpy(call + sizeof call - 4, "...");
+    guard_ns("mnt", "mount", "change the host's mounts");
+    if (!(flags & propagation) && host_ns[1].ino && root_is_shared())
+        fail(125, 0, "steps/04-mount/README.md",
+             "%s would propagate to the host: / is still shared; make "
+             "it MS_REC|MS_PRIVATE first",
+             call);
+    say(cfg, "%s", call);
+    if (mount(src, target, type, flags, data) < 0)
+        die_hint(errno == EACCES ? ROOTFS_EACCES : NULL, "%s", call);
+}
+
+static void xumount2(const struct config *cfg, const char *target, int flags)
+{
+    guard_ns("mnt", "umount2", "unmount the host's mounts");
+    say(cfg, "umount2(\"%s\", %s)", target,
+        flags == MNT_DETACH ? "MNT_DETACH" : "0");
+    if (umount2(target, flags) < 0)
+        die("umount2(\"%s\")", target);
+}
+
+/* pivot_root(2) lists six causes of EINVAL; name the likely one. */
+static const char *pivot_root_hint(void)
+{
+    struct statfs fs;
+
+    if (statfs("/", &fs) == 0 && fs.f_type == RAMFS_MAGIC)
+        return "the host's / is the initramfs, which pivot_root cannot move";
+    return "is / shared? it must be made MS_PRIVATE first; in a chroot, / "
+           "is not a mount point";
+}
+
+/* pivot_root has no glibc wrapper: syscall(2). */
+static void xpivot_root(const struct config *cfg, const char *new_root,
+                        const char *put_old)
+{
+    guard_ns("mnt", "pivot_root", "change the host's root");
+    say(cfg, "pivot_root(\"%s\", \"%s\")", new_root, put_old);
+    if (syscall(SYS_pivot_root, new_root, put_old) < 0)
+        die_hint(errno == EINVAL ? pivot_root_hint() : NULL,
+                 "pivot_root(\"%s\", \"%s\")", new_root, put_old);
+}
+
+static void xchdir(const struct config *cfg, const char *dir)
+{
+    say(cfg, "chdir(\"%s\")", dir);
+    if (chdir(dir) < 0)
+        die("chdir(\"%s\")", dir);
+}
+
+/* GIVEN(05) remount_ro(): read-only, nosuid and nodev, keeping the flags
+ * the host put on the mount.  In a user namespace those flags are locked:
+ * a remount that dropped nosuid, nodev, noexec or an atime flag fails with
+ * EPERM (mount(2)).  Read them back and keep them. */
+static void remount_ro(const struct config *cfg, const char *path)
+{
+    static const struct {
+        unsigned long st, ms;
+        const char *name;
+    } keep[] = {
+        {ST_NOEXEC, MS_NOEXEC, "MS_NOEXEC"},
+        {ST_NOATIME, MS_NOATIME, "MS_NOATIME"},
+        {ST_NODIRATIME, MS_NODIRATIME, "MS_NODIRATIME"},
+        {ST_RELATIME, MS_RELATIME, "MS_RELATIME"},
+    };
+    unsigned long flags =
+        MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV;
+    char names[160] = "MS_REMOUNT|MS_BIND|MS_RDONLY|MS_NOSUID|MS_NODEV";
+    struct statvfs sv;
+
+    if (statvfs(path, &sv) < 0)
+        die("statvfs(\"%s\")", path);
+    for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
+        if (sv.f_flag & keep[i].st) {
+            flags |= keep[i].ms;
+            strcat(strcat(names, "|"), keep[i].name);
+        }
+    }
+    mount_or_die(cfg, NULL, path, NULL, flags, names, NULL);
+}
+/* END GIVEN(05) */
+
 static void check_rootfs(const struct config *cfg)
 {
     static const char *const points[] = {"proc", "dev", "sys", "tmp"};
-    char path[4096];
+    char path[PATH_MAX];
     struct stat st;
 
     if (stat(cfg->rootfs, &st) < 0)
-        die_hint("build the default one with: make rootfs", "rootfs \"%s\"",
-                 cfg->rootfs);
+        die_hint(errno == EACCES ? ROOTFS_EACCES
+                                 : "build the default one with: make rootfs",
+                 "rootfs \"%s\"", cfg->rootfs);
     if (!S_ISDIR(st.st_mode))
         fail(125, ENOTDIR, NULL, "rootfs \"%s\"", cfg->rootfs);
-    for (size_t i = 0; i < sizeof points / sizeof points[0]; i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(points); i++) {
         snprintf(path, sizeof path, "%s/%s", cfg->rootfs, points[i]);
         if (lstat(path, &st) < 0)
             die_hint("make rootfs builds one with every mount point",
@@ -265,9 +528,6 @@ static void check_rootfs(const struct config *cfg)
     }
 }
 
-/* A minimal /dev: a tmpfs with the host's harmless character devices
- * bound onto empty files.  Binding, not mknod(2), so that it also works
- * inside a user namespace (stage 05), where mknod is refused. */
 static void mount_dev(const struct config *cfg)
 {
     static const char *const nodes[] = {"null",   "zero",    "full",
@@ -280,116 +540,61 @@ static void mount_dev(const struct config *cfg)
     };
     char host[64], here[64];
 
-    say(cfg, "mount(\"tmpfs\", \"dev\", \"tmpfs\", MS_NOSUID|MS_STRICTATIME, "
-             "\"mode=755,size=64k\")");
-    /* nosuid: nothing on it may gain privileges; no noexec, as docker. */
-    if (mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
-              "mode=755,size=64k") < 0)
-        die("mount(\"tmpfs\", \"dev\")");
-    for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
+    xmount(cfg, "tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+           "mode=755,size=64k");
+    for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
         snprintf(host, sizeof host, "/dev/%s", nodes[i]);
         snprintf(here, sizeof here, "dev/%s", nodes[i]);
         int fd = open(here, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
         if (fd < 0)
             die("open(\"%s\", O_CREAT)", here);
         close(fd);
-        say(cfg, "mount(\"%s\", \"%s\", NULL, MS_BIND, NULL)", host, here);
-        if (mount(host, here, NULL, MS_BIND, NULL) < 0)
-            die("mount(\"%s\", \"%s\", MS_BIND)", host, here);
+        xmount(cfg, host, here, NULL, MS_BIND, NULL);
     }
-    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+    for (size_t i = 0; i < ARRAY_SIZE(links); i++)
         if (symlink(links[i][0], links[i][1]) < 0)
             die("symlink(\"%s\", \"%s\")", links[i][0], links[i][1]);
 }
 
-/* pivot_root(2) lists six causes of EINVAL; name the likely one. */
-static const char *pivot_root_hint(void)
+static void mount_sys(const struct config *cfg)
 {
-    struct statfs fs;
-
-    if (statfs("/", &fs) == 0 && fs.f_type == 0x858458f6) /* RAMFS_MAGIC */
-        return "the host's / is the initramfs, which pivot_root cannot move";
-    return "is / shared? it must be made MS_PRIVATE first; in a chroot, / "
-           "is not a mount point";
+    /* GIVEN(05) The kernel lets only the owner of the network namespace
+     * mount a sysfs (it lists that namespace's devices), and ours is still
+     * the host's until stage 06: bind the host's /sys instead, with
+     * everything under it, read-only. */
+    xmount(cfg, "/sys", "sys", NULL, MS_BIND | MS_REC, NULL);
+    remount_ro(cfg, "sys");
+    /* END GIVEN(05) */
 }
 
-/* TODO(05): three changes to the mounts, all because the container's
- * root is no longer the host's root:
- *   - static void remount_ro(const struct config *cfg, const char *path):
- *     in a user namespace the flags the host set on a mount are locked,
- *     and a remount that drops nosuid, nodev, noexec or an atime flag
- *     fails with EPERM.  Read them with statvfs(3) (ST_NOSUID, ...), add
- *     the MS_ equivalents to MS_REMOUNT|MS_BIND|MS_RDONLY, and use it for
- *     the rootfs's read-only remount below.
- *   - split setup_mounts() in two: enter_rootfs(), up to the chdir into
- *     the rootfs, runs BEFORE the child becomes the mapped root (uid
- *     100000 may not walk the host's path to the rootfs, e.g. through a
- *     0700 directory of root's); the rest stays here and runs after.
- *     On EACCES hint that the directories above need o+x.
- *   - sysfs can be mounted only by the owner of the network namespace,
- *     which is still the host's until stage 06: bind "/sys" onto sys
- *     with MS_BIND|MS_REC instead, then remount_ro() it. */
-
-static void setup_mounts(const struct config *cfg)
+/* The first half: into the rootfs.  (From stage 05 on it runs before
+ * the child takes its new ids, while it may still walk the host's path to
+ * the rootfs.) */
+static void enter_rootfs(const struct config *cfg)
 {
-    /* The new namespace starts with copies of the host's mounts, and
-     * where / is shared (systemd makes it so) our mounts would propagate
-     * back to the host.  Cut that first, recursively. */
-    say(cfg, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL)");
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-        die("mount(NULL, \"/\", MS_REC|MS_PRIVATE)");
+    xmount(cfg, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 
     check_rootfs(cfg);
-    /* pivot_root needs the new root to be a mount point: bind it onto
-     * itself (recursively, as runc: a user namespace may not split a
-     * tree of mounts it does not own). */
-    say(cfg, "mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC, NULL)", cfg->rootfs,
-        cfg->rootfs);
-    if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-        die("mount(\"%s\", MS_BIND)", cfg->rootfs);
-    say(cfg, "chdir(\"%s\")", cfg->rootfs);
-    if (chdir(cfg->rootfs) < 0)
-        die("chdir(\"%s\")", cfg->rootfs);
 
-    /* A proc that shows our PID namespace, not the host's. */
-    say(cfg, "mount(\"proc\", \"proc\", \"proc\", "
-             "MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)");
-    if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) <
-        0)
-        die("mount(\"proc\", \"proc\")");
+    xmount(cfg, cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL);
+    xchdir(cfg, cfg->rootfs);
+}
+
+/* The second half: the filesystems inside, and the pivot. */
+static void setup_mounts(const struct config *cfg)
+{
+    xmount(cfg, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
     mount_dev(cfg);
-    /* /sys read-only: the container may look, never tune the host. */
-    say(cfg, "mount(\"sysfs\", \"sys\", \"sysfs\", "
-             "MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)");
-    if (mount("sysfs", "sys", "sysfs",
-              MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-        die("mount(\"sysfs\", \"sys\", MS_RDONLY)");
-    /* The rootfs is shared by every container and written by none: the
-     * scratch space is a tmpfs that dies with the namespace. */
-    say(cfg, "mount(\"tmpfs\", \"tmp\", \"tmpfs\", MS_NOSUID|MS_NODEV, "
-             "\"mode=1777,size=64m\")");
-    if (mount("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV,
-              "mode=1777,size=64m") < 0)
-        die("mount(\"tmpfs\", \"tmp\")");
-    /* A bind mount takes MS_RDONLY only on a remount (mount(2)). */
-    say(cfg, "mount(NULL, \".\", NULL, MS_REMOUNT|MS_BIND|MS_RDONLY, NULL)");
-    if (mount(NULL, ".", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
-        die("mount(\"%s\", MS_REMOUNT|MS_BIND|MS_RDONLY)", cfg->rootfs);
+    mount_sys(cfg);
+    xmount(cfg, "tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+           "mode=1777,size=64m");
 
-    /* pivot_root(".", ".") stacks the old root on top of the new one, so
-     * no put_old directory is needed in a read-only rootfs; unmounting
-     * "." then takes the old root away (pivot_root(2), NOTES).  Unlike
-     * chroot(2), nothing of the host stays reachable through "..". */
-    say(cfg, "pivot_root(\".\", \".\")");
-    if (syscall(SYS_pivot_root, ".", ".") < 0)
-        die_hint(errno == EINVAL ? pivot_root_hint() : NULL,
-                 "pivot_root(\"%s\", \".\")", cfg->rootfs);
-    say(cfg, "umount2(\".\", MNT_DETACH)");
-    if (umount2(".", MNT_DETACH) < 0)
-        die("umount2(\".\", MNT_DETACH)");
-    say(cfg, "chdir(\"/\")");
-    if (chdir("/") < 0)
-        die("chdir(\"/\")");
+    remount_ro(cfg, ".");
+
+    xpivot_root(cfg, ".", ".");
+    xumount2(cfg, ".", MNT_DETACH);
+    xchdir(cfg, "/");
+
     /* The caller's PATH names the host's directories, not these. */
     if (setenv("PATH",
                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
@@ -398,29 +603,176 @@ static void setup_mounts(const struct config *cfg)
         die("setenv(\"PATH\")");
 }
 
-/* TODO(05): a banner "---- 05 user namespace: user_namespaces(7) ----"
- * and, in this order:
- *   - userns_hint(): why the kernel may refuse a user namespace, read
- *     from /proc/sys/kernel/unprivileged_userns_clone (0: off),
- *     /proc/sys/user/max_user_namespaces (0: off) and Ubuntu's
- *     /proc/sys/kernel/apparmor_restrict_unprivileged_userns (1: on),
- *     naming the sysctl to change;
- *   - format_id_map(map, buf, len): the line "INSIDE OUTSIDE COUNT\n",
- *     returning its length or -1 (pure, so it can be unit-tested);
- *   - write_id_maps(cfg, pid), for the parent: write uid_map, then
- *     "deny" to setgroups when not root (since Linux 3.19 an
- *     unprivileged writer must, before gid_map), then gid_map, all under
- *     /proc/PID/, saying and checking each write;
- *   - become_root(cfg), for the child: setresgid(0, 0, 0), setgroups(0,
- *     NULL) (EPERM after "deny" is fine), setresuid(0, 0, 0). */
+/* ---- 05 user namespace: user_namespaces(7) ---- */
+
+/* GIVEN(05) userns_hint(): which sysctl makes the kernel refuse a user
+ * namespace, as the hint for a failed clone(2); NULL when none does. */
+static const char *userns_hint(void)
+{
+    static const struct {
+        const char *file, *refuses, *hint;
+    } knobs[] = {
+        {"/proc/sys/kernel/unprivileged_userns_clone", "0",
+         "unprivileged user namespaces are off: sysctl "
+         "kernel.unprivileged_userns_clone=1"},
+        {"/proc/sys/user/max_user_namespaces", "0",
+         "user namespaces are off: sysctl user.max_user_namespaces=15000"},
+        {"/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1",
+         "AppArmor restricts unprivileged user namespaces: sysctl "
+         "kernel.apparmor_restrict_unprivileged_userns=0, or run with sudo"},
+    };
+    const char *hint = NULL;
+    int saved = errno; /* the caller's error: a missing knob is no news */
+    char buf[16];
+
+    for (size_t i = 0; i < ARRAY_SIZE(knobs) && !hint; i++) {
+        FILE *f = fopen(knobs[i].file, "re");
+        if (!f)
+            continue;
+        if (fgets(buf, sizeof buf, f) &&
+            strncmp(buf, knobs[i].refuses, 1) == 0 && buf[1] == '\n')
+            hint = knobs[i].hint;
+        fclose(f);
+    }
+    errno = saved;
+    return hint;
+}
+/* END GIVEN(05); deep stub: static const char *userns_hint(void) { return
+ * NULL; } */
+
+/* GIVEN(05) The parent's helpers for the maps.  write_proc_file() writes
+ * TEXT to /proc/PID/FILE in one write(2) (the kernel takes no second one),
+ * narrated for -v, named in the error, with a hint when the kernel says
+ * EPERM: "these are not your ids".  write_map() formats one map line,
+ * "INSIDE OUTSIDE COUNT\n", and writes it the same way.  Notice the guard
+ * rail: if the child is still in our own user namespace (CLONE_NEWUSER left
+ * out), its map was written at boot and the write would only fail with a
+ * puzzling EPERM, so it is refused first with the flag named. */
+
+/* One line of /proc/PID/uid_map: "INSIDE OUTSIDE COUNT\n".  Returns its
+ * length, or -1 if it does not fit. */
+static int format_id_map(const struct id_map *map, char *buf, size_t len)
+{
+    int n = snprintf(buf, len, "%lu %lu %lu\n", map->inside, map->outside,
+                     map->count);
+    return n < 0 || (size_t)n >= len ? -1 : n;
+}
+
+/* Refuse to write PID's FILE while PID shares our user namespace. */
+static void guard_child_userns(pid_t pid, const char *file)
+{
+    char path[64];
+    struct stat st;
+
+    for (size_t i = 0; i < ARRAY_SIZE(host_ns); i++) {
+        if (strcmp(host_ns[i].ns, "user") != 0 || host_ns[i].ino == 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
+        if (stat(path, &st) == 0 && st.st_dev == host_ns[i].dev &&
+            st.st_ino == host_ns[i].ino)
+            fail(125, 0, host_ns[i].lesson,
+                 "writing %s would map the host's own ids: %s is not in the "
+                 "clone flags",
+                 file, host_ns[i].flag);
+    }
+}
+
+static void write_proc_file(const struct config *cfg, pid_t pid,
+                            const char *file, const char *text)
+{
+    char path[64];
+    int fd;
+
+    guard_child_userns(pid, file);
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+    say(cfg, "write(\"%s\", \"%.*s\")", path, (int)strcspn(text, "\n"), text);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        die("open(\"%s\")", path);
+    if (write(fd, text, strlen(text)) < 0)
+        die_hint(errno == EPERM ? "may this user map these ids? see "
+                                  "user_namespaces(7), \"Defining user and "
+                                  "group ID mappings\""
+                                : NULL,
+                 "write(\"%s\", \"%.*s\")", path, (int)strcspn(text, "\n"),
+                 text);
+    close(fd);
+}
+
+static void write_map(const struct config *cfg, pid_t pid, const char *file,
+                      const struct id_map *map)
+{
+    char line[64];
+
+    if (format_id_map(map, line, sizeof line) < 0)
+        fail(125, EOVERFLOW, NULL, "%s", file);
+    write_proc_file(cfg, pid, file, line);
+}
+/* END GIVEN(05) */
+
+/* In the parent, while the child waits: a process cannot map itself into
+ * more than its own id, and the child must have its maps before it acts. */
+static void write_id_maps(const struct config *cfg, pid_t pid)
+{
+    /* TODO(05.2) The maps.  Write the child's maps into /proc/PID/, in
+     * this order: write_map(cfg, pid, "uid_map", &cfg->uid_map); then,
+     * unless we are root (geteuid() != 0), write_proc_file(cfg, pid,
+     * "setgroups", "deny"); then write_map(cfg, pid, "gid_map",
+     * &cfg->gid_map).  Since Linux 3.19 an unprivileged process may write
+     * gid_map only after setgroups is "deny", so that no one can drop a
+     * group that was keeping them out of a file (user_namespaces(7)).  Each
+     * file takes one write, once: a second write fails. */
+    (void)cfg;
+    (void)pid;
+}
+
+/* GIVEN(05) The child's id calls: setresgid(2), setgroups(2) and
+ * setresuid(2), each narrated for -v and named in the error.  Notice that
+ * xsetgroups_none() lets EPERM pass: after setgroups "deny" (an
+ * unprivileged run) the kernel refuses it, and the caller's supplementary
+ * groups stay, unmapped; they show as nogroup inside. */
+static void xsetresgid(const struct config *cfg, gid_t gid)
+{
+    say(cfg, "setresgid(%u, %u, %u)", gid, gid, gid);
+    if (setresgid(gid, gid, gid) < 0)
+        die("setresgid(%u, %u, %u)", gid, gid, gid);
+}
+
+static void xsetgroups_none(const struct config *cfg)
+{
+    say(cfg, "setgroups(0, NULL)");
+    if (setgroups(0, NULL) < 0 && errno != EPERM)
+        die("setgroups(0, NULL)");
+}
+
+static void xsetresuid(const struct config *cfg, uid_t uid)
+{
+    say(cfg, "setresuid(%u, %u, %u)", uid, uid, uid);
+    if (setresuid(uid, uid, uid) < 0)
+        die("setresuid(%u, %u, %u)", uid, uid, uid);
+}
+/* END GIVEN(05) */
+
+/* The child: become the mapped root.  Until it does, it still runs as
+ * the host uid it was cloned with, merely without capabilities there;
+ * from now on the host sees the mapped id in everything it does. */
+static void become_root(const struct config *cfg)
+{
+    /* TODO(05.3) Become root inside.  With the maps written, take id 0:
+     * xsetresgid(cfg, 0), then xsetgroups_none(cfg) to drop the
+     * supplementary groups of whoever ran us, then xsetresuid(cfg, 0).
+     * Groups first: once the uid is changed, the process may have lost
+     * the right to change its groups.  Each sets the real, effective and
+     * saved id at once, so no old id is left to return to. */
+    (void)cfg;
+}
 
 /* ---- the child: becomes the container ---- */
 
 struct child_args {
     const struct config *cfg;
     int report[2]; /* child -> parent: errors before exec */
-    /* TODO(05): int go[2], a second pipe: the parent writes one byte on
-     * it once the maps are written. */
+    int go[2];     /* parent -> child: one byte once the maps are written */
 };
 
 static noreturn void exec_command(const struct config *cfg)
@@ -444,21 +796,31 @@ static int child_main(void *arg)
 {
     const struct child_args *args = arg;
     const struct config *cfg = args->cfg;
+    struct pollfd parent = {.fd = args->go[0]};
+    char go;
 
     close(args->report[0]);
+    close(args->go[1]);
     report_fd = args->report[1];
-    /* If the runtime dies, so does the container. */
+    /* TODO(05.5) Wait for the maps.  Read one byte from the go pipe,
+     * args->go[0], into go; on anything but that byte, _exit(125) at once,
+     * without a word.  EOF instead of "go" means the parent failed, and
+     * said why, or died: silence is failure, never consent (crun's sync).
+     * Until the byte comes, this process has no ids in its namespace: it
+     * is nobody, and setresuid(0) would fail. */
+    (void)go;
+    setup_uts(cfg);
+    enter_rootfs(cfg);
+    /* Maps first, then setresuid: the ids must exist before we take them. */
+    become_root(cfg);
+    /* If the runtime dies, so does the container.  Set after the id
+     * change, which clears it (prctl(2)); then make sure the parent did
+     * not die before it was set: it keeps the go pipe open until we
+     * exec, so a hang-up means it is gone. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         die("prctl(PR_SET_PDEATHSIG)");
-
-    /* TODO(05): first close go[1] and wait for the parent: read one byte
-     * from go[0]; EOF means the parent failed (and said why) or died, so
-     * _exit(125) quietly.  Then setup_uts(), enter_rootfs(),
-     * become_root() (maps first, then setresuid), and only then
-     * PR_SET_PDEATHSIG, because an id change clears it (prctl(2)): move
-     * it here, and then poll() go[0] for POLLHUP in case the parent died
-     * before it was set.  Then setup_mounts() and the exec. */
-    setup_uts(cfg);
+    if (poll(&parent, 1, 0) > 0 && (parent.revents & POLLHUP))
+        _exit(125);
     setup_mounts(cfg);
     exec_command(cfg);
 }
@@ -468,15 +830,15 @@ static int child_main(void *arg)
 /* The hint for a failed clone(2). */
 static const char *clone_hint(int err)
 {
-    /* TODO(05): from now on EPERM, EACCES, ENOSPC and EUSERS are about
-     * user namespaces: ask userns_hint() first; failing that, ENOSPC and
-     * EUSERS mean a namespace limit (/proc/sys/user/max_*), and EPERM or
-     * EACCES for a user still means "run as root". */
-    if (err == EPERM)
-        return "run as root: sudo ./step";
-    if (err == ENOSPC)
-        return "namespace limit reached: see /proc/sys/user/max_*_namespaces";
-    return NULL;
+    const char *hint = NULL;
+
+    if (err == EPERM || err == EACCES || err == ENOSPC || err == EUSERS)
+        hint = userns_hint();
+    if (!hint && (err == ENOSPC || err == EUSERS))
+        hint = "a namespace limit is reached: see /proc/sys/user/max_*";
+    if (!hint && (err == EPERM || err == EACCES) && geteuid() != 0)
+        hint = "run as root: sudo ./step";
+    return hint;
 }
 
 /* The command's exit status as a shell reports it: 128+N for signal N. */
@@ -506,25 +868,31 @@ static int run_container(const struct config *cfg)
         flags |= namespaces[i].flag;
         strcat(strcat(names, namespaces[i].name), "|");
     }
-    if (pipe2(args.report, O_CLOEXEC) < 0)
+    if (pipe2(args.report, O_CLOEXEC) < 0 || pipe2(args.go, O_CLOEXEC) < 0)
         die("pipe2");
-    /* TODO(05): make the go pipe too, with O_CLOEXEC. */
+    note_host_namespaces();
     fflush(NULL);
     say(cfg, "clone(%sSIGCHLD)", names);
     pid = clone(child_main, stack + sizeof stack, flags, &args);
     if (pid < 0)
         die_hint(clone_hint(errno), "clone(%sSIGCHLD)", names);
     close(args.report[1]);
+    close(args.go[0]);
+    /* A child that died before reading "go" must not kill us with
+     * SIGPIPE: let write() fail, so we say so. */
+    signal(SIGPIPE, SIG_IGN);
+    /* TODO(05.4) The handshake, our side.  The child waits on the go
+     * pipe while we write its maps: call write_id_maps(cfg, pid), then
+     * tell the child to go on by writing one byte, "g", to args.go[1]
+     * (narrate it with say(cfg, "write(go pipe, \"g\")"), and die() if
+     * the write fails: the child is gone).  If we die before that, the
+     * child reads EOF and stops. */
 
-    /* TODO(05): close go[0] and ignore SIGPIPE (a child that died
-     * before reading "go" must not kill us silently: let write() fail and
-     * say so), write_id_maps(cfg, pid), then write the go byte; close go[1]
-     * only after the report pipe's EOF below, so the child can tell that we are
-     * alive. */
     /* EOF: the command was exec'd (the pipe is close-on-exec). */
     while ((n = read(args.report[0], &r, sizeof r)) < 0 && errno == EINTR)
         ;
     close(args.report[0]);
+    close(args.go[1]);
     int status = wait_child(pid);
     if (n == (ssize_t)sizeof r) {
         r.msg[sizeof r.msg - 1] = '\0';
