@@ -1384,8 +1384,14 @@ static void veth_create(const struct config *cfg, pid_t pid, struct go *go)
                  "bridge %s", cfg->bridge);
     }
     close(nl);
+    /* YOURS(06.3) What the child is told.  Fill *go, the struct that
+     * goes down the go pipe: net = 1 (there is an eth0), and eth0's addr,
+     * the bridge's prefix and the gateway (the bridge's own address, in
+     * gateway).  The child has no other way to learn them: it cannot see
+     * the bridge, which is in the host's namespace. */
     *go = (struct go){
         .net = 1, .addr = addr, .gateway = gateway, .prefix = prefix};
+    /* END YOURS(06.3); stub: (void)go; */
 }
 /* END GIVEN(06); deep stub: static void veth_create(const struct config
  * *cfg, pid_t pid, struct go *go) { (void)cfg; (void)pid; (void)go; } */
@@ -1397,9 +1403,10 @@ static void veth_create(const struct config *cfg, pid_t pid, struct go *go)
 static void link_up(const struct config *cfg, int nl, int index,
                     const char *name)
 {
-    char msg[512];
+    char msg[512], call[IFNAMSIZ + 32];
 
-    guard_ns("net", "RTM_NEWLINK up", "bring up the host's interfaces");
+    snprintf(call, sizeof call, "RTM_NEWLINK %s up", name);
+    guard_ns("net", call, "bring up the host's interfaces");
     say(cfg, "rtnetlink: RTM_NEWLINK %s up", name);
     if (nl_talk(nl, msg, build_link_up(msg, sizeof msg, index)) < 0)
         die("rtnetlink: RTM_NEWLINK %s up", name);
@@ -1452,7 +1459,7 @@ static void setup_net(const struct config *cfg, const struct go *go)
 {
     int nl = nl_open(), eth0;
 
-    /* YOURS(06.3) The container's side.  A new network namespace has
+    /* YOURS(06.4) The container's side.  A new network namespace has
      * only lo, and it is down: bring it up first, link_up(cfg, nl, 1,
      * "lo") (lo is always index 1).  Then, if go->net says the parent
      * made a veth, find eth0 with link_index("eth0") and, in this order:
@@ -1467,7 +1474,7 @@ static void setup_net(const struct config *cfg, const struct go *go)
         link_up(cfg, nl, eth0, "eth0");
         route_add(cfg, nl, eth0, go->gateway);
     }
-    /* END YOURS(06.3); stub: (void)cfg; (void)go; (void)eth0; */
+    /* END YOURS(06.4); stub: (void)cfg; (void)go; (void)eth0; */
     close(nl);
 }
 
@@ -1523,13 +1530,13 @@ static int child_main(void *arg)
         die("prctl(PR_SET_PDEATHSIG)");
     if (poll(&parent, 1, 0) > 0 && (parent.revents & POLLHUP))
         _exit(125);
-    /* YOURS(06.4) Configure the network.  Call setup_net(cfg, &go) here:
+    /* YOURS(06.5) Configure the network.  Call setup_net(cfg, &go) here:
      * after the go pipe, which says whether there is an eth0 and with
      * which address (the parent makes the veth while we wait), and after
      * become_root(), so that we hold our capabilities in the user
      * namespace that owns our network namespace. */
     setup_net(cfg, &go);
-    /* END YOURS(06.4) */
+    /* END YOURS(06.5) */
     setup_mounts(cfg);
     exec_command(cfg);
 }
@@ -1601,16 +1608,16 @@ static int run_container(const struct config *cfg)
     /* The child waits on the go pipe while we write its maps.  If we die
      * here, it reads EOF and stops. */
     write_id_maps(cfg, pid);
-    /* YOURS(06.5) The veth.  Unless net is 0 (--net none, or not root),
+    /* YOURS(06.6) The veth.  Unless net is 0 (--net none, or not root),
      * call veth_create(cfg, pid, &go): it needs the child's pid, to name
      * the namespace the peer is born in, so it comes after clone(2); and
      * it must come before the go write below, which hands the child the
-     * struct go that veth_create() filled in (eth0's address, prefix and
-     * gateway).  The child cannot configure an eth0 that does not exist
-     * yet, so it waits on the pipe until then. */
+     * struct go that veth_create() filled in (TODO(06.3)).  The child cannot
+     * configure an eth0 that does not exist yet, so it waits on the pipe until
+     * then. */
     if (net)
         veth_create(cfg, pid, &go);
-    /* END YOURS(06.5) */
+    /* END YOURS(06.6) */
     /* GIVEN(06) the notice of a run without root, and the go write: the
      * whole struct go now, not one byte. */
     if (!net && !cfg->net_none)
