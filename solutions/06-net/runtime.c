@@ -1618,15 +1618,14 @@ static int run_container(const struct config *cfg)
     if (net)
         veth_create(cfg, pid, &go);
     /* END YOURS(06.6) */
-    /* GIVEN(06) the notice of a run without root, and the go write: the
-     * whole struct go now, not one byte. */
+    /* The notice of a run without root, and the go write: the whole
+     * struct go now, not one byte. */
     if (!net && !cfg->net_none)
         fprintf(stderr, "step: not root, so no veth on the host: the "
                         "container gets loopback only\n");
     say(cfg, "write(go pipe, struct go)");
     if (write(args.go[1], &go, sizeof go) != sizeof go)
         die("write(go pipe)");
-    /* END GIVEN(06) */
 
     /* EOF: the command was exec'd (the pipe is close-on-exec). */
     while ((n = read(args.report[0], &r, sizeof r)) < 0 && errno == EINTR)
