@@ -552,6 +552,10 @@ static struct {
     {"uts", "CLONE_NEWUTS", "steps/01-uts/README.md", 0, 0},
     {"mnt", "CLONE_NEWNS", "steps/04-mount/README.md", 0, 0},
     {"user", "CLONE_NEWUSER", "steps/05-user/README.md", 0, 0},
+    /* GIVEN(06) Addresses, routes and links up wait for CLONE_NEWNET.
+     * Kept in the deep version too. */
+    {"net", "CLONE_NEWNET", "steps/06-net/README.md", 0, 0},
+    /* END GIVEN(06) */
 };
 
 /* In the parent, before clone(2). */
@@ -588,6 +592,30 @@ static void guard_ns(const char *ns, const char *call, const char *what)
     }
 }
 /* END GIVEN(01) */
+
+/* GIVEN(06) in_host_ns(): is process PID (0 for ourselves) still in the
+ * runtime's NS namespace?  The parent asks before it gives the child a
+ * veth, mount_sys() before it mounts a sysfs.  0 when the runtime's were
+ * not noted (unit tests clone nothing). */
+static int in_host_ns(pid_t pid, const char *ns)
+{
+    char path[64];
+    struct stat st;
+
+    for (size_t i = 0; i < ARRAY_SIZE(host_ns); i++) {
+        if (strcmp(host_ns[i].ns, ns) != 0 || host_ns[i].ino == 0)
+            continue;
+        if (pid)
+            snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, ns);
+        else
+            snprintf(path, sizeof path, "/proc/self/ns/%s", ns);
+        return stat(path, &st) == 0 && st.st_dev == host_ns[i].dev &&
+               st.st_ino == host_ns[i].ino;
+    }
+    return 0;
+}
+/* END GIVEN(06); deep stub: static int in_host_ns(pid_t pid, const char *ns)
+ * { (void)pid; (void)ns; return 0; } */
 
 /* ---- 01 UTS namespace: uts_namespaces(7) ---- */
 
@@ -867,8 +895,23 @@ static void mount_dev(const struct config *cfg)
  * devices, lo and eth0.) */
 static void mount_sys(const struct config *cfg)
 {
-    xmount(cfg, "sysfs", "sys", "sysfs",
-           MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    /* GIVEN(06) Only the owner of a network namespace may mount a sysfs,
+     * and it lists that namespace's devices: with a namespace of our own,
+     * a fresh one shows lo and eth0.  Until CLONE_NEWNET is in the clone
+     * flags, the host's is bound as in stage 05. */
+    if (!in_host_ns(0, "net")) {
+        xmount(cfg, "sysfs", "sys", "sysfs",
+               MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+        return;
+    }
+    /* END GIVEN(06) */
+    /* GIVEN(05) The kernel lets only the owner of the network namespace
+     * mount a sysfs (it lists that namespace's devices), and ours is still
+     * the host's until stage 06: bind the host's /sys instead, with
+     * everything under it, read-only. */
+    xmount(cfg, "/sys", "sys", NULL, MS_BIND | MS_REC, NULL);
+    remount_ro(cfg, "sys");
+    /* END GIVEN(05) */
 }
 /* END GIVEN(04); deep stub: static void mount_sys(const struct config *cfg) {
  * (void)cfg; } */
@@ -1128,13 +1171,16 @@ struct go {
     uint8_t prefix, net;
 };
 
-/* ADDR as dotted quad, in BUF. */
+/* GIVEN(06) ip4(): an address (host byte order) as a dotted quad, for -v
+ * and the errors. */
 static const char *ip4(uint32_t addr, char buf[INET_ADDRSTRLEN])
 {
     struct in_addr in = {htonl(addr)};
 
     return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
 }
+/* END GIVEN(06); deep stub: static const char *ip4(uint32_t addr, char
+ * buf[INET_ADDRSTRLEN]) { (void)addr; return strcpy(buf, "?"); } */
 
 /* One rtnetlink request: a header, a family header and attributes,
  * appended in place (rtnetlink(7), netlink(7)). */
@@ -1142,6 +1188,13 @@ struct nlreq {
     struct nlmsghdr *h;
     size_t cap;
 };
+
+/* GIVEN(06) The message builders' tools.  A netlink message is a
+ * struct nlmsghdr, a family header (ifinfomsg for links, ifaddrmsg for
+ * addresses, rtmsg for routes) and then attributes: each a struct
+ * rtattr (length, type) and its data, padded to 4 bytes.  A nested
+ * attribute is one whose data is more attributes; its length is known
+ * only once they are all in, hence nl_nest_end(). */
 
 /* Append attribute TYPE with LEN bytes of DATA, padded to 4 bytes.
  * Returns the attribute (to nest in), or NULL if the buffer is full. */
@@ -1182,9 +1235,18 @@ static void *nl_start(struct nlreq *r, void *buf, size_t cap,
     r->h->nlmsg_len = NLMSG_LENGTH(hdrlen);
     return NLMSG_DATA(r->h);
 }
+/* END GIVEN(06); deep stub: static struct rtattr *nl_attr(struct nlreq *r,
+ * unsigned short type, const void *data, size_t len) { (void)r; (void)type;
+ * (void)data; (void)len; return NULL; } static void nl_nest_end(struct nlreq
+ * *r, struct rtattr *nest) { (void)r; (void)nest; } static void
+ * *nl_start(struct nlreq *r, void *buf, size_t cap, unsigned short type,
+ * unsigned short flags, size_t hdrlen) { (void)r; (void)buf; (void)cap;
+ * (void)type; (void)flags; (void)hdrlen; return NULL; } */
 
-/* RTM_NEWLINK for a veth pair: HOST_END on the bridge MASTER and up, the
- * peer named eth0 and born in the network namespace of PID.  Returns
+/* GIVEN(06) build_veth(): RTM_NEWLINK for a veth pair, HOST_END on the
+ * bridge MASTER and up, its peer named eth0.  The peer's attributes
+ * nest three deep: IFLA_LINKINFO > IFLA_INFO_DATA > VETH_INFO_PEER,
+ * which holds a struct ifinfomsg and the peer's own attributes.  Returns
  * the message length, or -1 if BUF is too small. */
 static int build_veth(void *buf, size_t cap, const char *host_end, int master,
                       pid_t pid)
@@ -1207,14 +1269,30 @@ static int build_veth(void *buf, size_t cap, const char *host_end, int master,
         !nl_attr(&r, IFLA_INFO_KIND, "veth", 4) ||
         !(data = nl_attr(&r, IFLA_INFO_DATA, NULL, 0)) ||
         !(peer_attr = nl_attr(&r, VETH_INFO_PEER, &peer, sizeof peer)) ||
-        !nl_attr(&r, IFLA_IFNAME, "eth0", 5) ||
-        !nl_attr(&r, IFLA_NET_NS_PID, &ns_pid, sizeof ns_pid))
+        !nl_attr(&r, IFLA_IFNAME, "eth0", 5))
         return -1;
+    /* YOURS(06.2) Born inside.  Append the peer's one attribute that
+     * matters: IFLA_NET_NS_PID with ns_pid (a u32), the pid of a process
+     * in the namespace the peer is to be created in, with
+     * nl_attr(&r, TYPE, &DATA, sizeof DATA), returning -1 if it fails as
+     * the calls above do.  Without it the kernel makes eth0 in our own
+     * namespace, the host's, and moving it afterwards (ip link set eth0
+     * netns PID) costs about 20 ms of kernel waiting. */
+    if (!nl_attr(&r, IFLA_NET_NS_PID, &ns_pid, sizeof ns_pid))
+        return -1;
+    /* END YOURS(06.2); stub: (void)ns_pid; */
     nl_nest_end(&r, peer_attr);
     nl_nest_end(&r, data);
     nl_nest_end(&r, info);
     return r.h->nlmsg_len;
 }
+/* END GIVEN(06); deep stub: static int build_veth(void *buf, size_t cap,
+ * const char *host_end, int master, pid_t pid) { (void)buf; (void)cap;
+ * (void)host_end; (void)master; (void)pid; return -1; } */
+
+/* GIVEN(06) The other builders: a bridge, a link up, an address, the
+ * default route.  Each fills BUF and returns the message's length, or
+ * -1 if BUF is too small; the unit tests read them byte by byte. */
 
 /* RTM_NEWLINK for a bridge NAME, up, with a fixed address.  Without one
  * a bridge takes the lowest address of its ports, which changes as
@@ -1265,7 +1343,7 @@ static int build_addr(void *buf, size_t cap, int index, uint32_t addr,
     struct nlreq r;
     struct ifaddrmsg *ifa;
     uint32_t a = htonl(addr);
-    uint32_t brd = htonl(addr | (prefix ? 0xffffffffU >> prefix : 0));
+    uint32_t brd = htonl(addr | (prefix ? UINT32_MAX >> prefix : 0));
 
     ifa = nl_start(&r, buf, cap, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL,
                    sizeof *ifa);
@@ -1301,6 +1379,18 @@ static int build_default_route(void *buf, size_t cap, int index,
         return -1;
     return r.h->nlmsg_len;
 }
+/* END GIVEN(06); deep stub: static int build_bridge(void *buf, size_t cap,
+ * const char *name) { (void)buf; (void)cap; (void)name; return -1; } static
+ * int build_link_up(void *buf, size_t cap, int index) { (void)buf;
+ * (void)cap; (void)index; return -1; } static int build_addr(void *buf,
+ * size_t cap, int index, uint32_t addr, int prefix) { (void)buf; (void)cap;
+ * (void)index; (void)addr; (void)prefix; return -1; } static int
+ * build_default_route(void *buf, size_t cap, int index, uint32_t gateway) {
+ * (void)buf; (void)cap; (void)index; (void)gateway; return -1; } */
+
+/* GIVEN(06) The request/ack plumbing: a NETLINK_ROUTE socket, and one
+ * request sent with NLM_F_ACK, so the kernel answers every request with
+ * an NLMSG_ERROR whose error field is 0 or minus an errno. */
 
 /* Send one request and read its acknowledgement: 0, or -1 with errno
  * set to what the kernel answered. */
@@ -1337,11 +1427,21 @@ static int nl_open(void)
         die("socket(AF_NETLINK, NETLINK_ROUTE)");
     return fd;
 }
+/* END GIVEN(06); deep stub: static int nl_talk(int fd, void *msg, int len) {
+ * (void)fd; (void)msg; (void)len; errno = ENOSYS; return -1; } static int
+ * nl_open(void) { return -1; } */
+
+/* GIVEN(06) The host side, complete: the bridge found or made, an
+ * address chosen, the veth named after it, and the guard rails around
+ * the one request that reaches into the container.  Notice how the
+ * address is taken: the host end's name comes from it, so the kernel's
+ * own "that name exists" (EEXIST) is the lock between two runtimes that
+ * start at the same moment. */
 
 /* Is ADDR a host address of GATEWAY/PREFIX, other than the gateway? */
 static int host_in_subnet(uint32_t addr, uint32_t gateway, int prefix)
 {
-    uint32_t mask = 0xffffffffU << (32 - prefix);
+    uint32_t mask = UINT32_MAX << (32 - prefix);
 
     return (addr & mask) == (gateway & mask) && addr != gateway &&
            (addr & ~mask) != 0 && (addr & ~mask) != ~mask;
@@ -1420,19 +1520,56 @@ static int bridge_ensure(const struct config *cfg, int nl, uint32_t *gateway,
     return index;
 }
 
+/* Among LEN bytes of attributes at A, the first of TYPE, or NULL. */
+static struct rtattr *rta_find(struct rtattr *a, int len, unsigned short type)
+{
+    for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
+        if (a->rta_type == type)
+            return a;
+    return NULL;
+}
+
+/* Does the veth request H say where its peer is born?  Without
+ * IFLA_NET_NS_PID (or _FD) among the peer's attributes the kernel makes
+ * the peer in our namespace: an eth0 on the host. */
+static int peer_has_netns(struct nlmsghdr *h)
+{
+    struct rtattr *a =
+        rta_find(IFLA_RTA(NLMSG_DATA(h)), IFLA_PAYLOAD(h), IFLA_LINKINFO);
+
+    if (a)
+        a = rta_find(RTA_DATA(a), RTA_PAYLOAD(a), IFLA_INFO_DATA);
+    if (a)
+        a = rta_find(RTA_DATA(a), RTA_PAYLOAD(a), VETH_INFO_PEER);
+    if (!a || RTA_PAYLOAD(a) < sizeof(struct ifinfomsg))
+        return 0;
+    return rta_find(IFLA_RTA(RTA_DATA(a)),
+                    RTA_PAYLOAD(a) - sizeof(struct ifinfomsg),
+                    IFLA_NET_NS_PID) ||
+           rta_find(IFLA_RTA(RTA_DATA(a)),
+                    RTA_PAYLOAD(a) - sizeof(struct ifinfomsg), IFLA_NET_NS_FD);
+}
+
 /* Make the veth of ADDR for the child PID: 0, or -1 with errno, EEXIST
  * when a container already has that address. */
 static int veth_try(const struct config *cfg, int nl, uint32_t addr, int master,
                     pid_t pid)
 {
     char msg[512], name[IFNAMSIZ];
+    int len;
 
     veth_name(name, sizeof name, addr);
+    len = build_veth(msg, sizeof msg, name, master, pid);
+    if (len > 0 && !peer_has_netns((struct nlmsghdr *)msg))
+        fail(125, 0, "TODO(06.2) in build_veth()",
+             "RTM_NEWLINK veth %s would make eth0 on the host: its peer "
+             "has no IFLA_NET_NS_PID",
+             name);
     say(cfg,
         "rtnetlink: RTM_NEWLINK veth %s master %s up, peer eth0 in "
         "the network namespace of pid %d",
         name, cfg->bridge, (int)pid);
-    if (nl_talk(nl, msg, build_veth(msg, sizeof msg, name, master, pid)) == 0)
+    if (nl_talk(nl, msg, len) == 0)
         return 0;
     if (errno != EEXIST)
         die_hint(errno == ESRCH ? "the container exited during its setup"
@@ -1443,18 +1580,24 @@ static int veth_try(const struct config *cfg, int nl, uint32_t addr, int master,
 
 /* Make the veth pair for the child PID: with --ip at that address, or
  * at the first free one of the bridge's subnet.  Fills GO with what the
- * child needs to configure eth0. */
+ * child needs to configure eth0.  Refuses while the child is still in
+ * our network namespace: its "eth0" would be the host's. */
 static void veth_create(const struct config *cfg, pid_t pid, struct go *go)
 {
     char ip[INET_ADDRSTRLEN];
     uint32_t gateway, addr, first, last;
-    int prefix, nl = nl_open();
-    int master = bridge_ensure(cfg, nl, &gateway, &prefix);
+    int prefix, nl, master;
 
+    if (in_host_ns(pid, "net"))
+        fail(125, 0, "steps/06-net/README.md",
+             "RTM_NEWLINK veth would add eth0 to the host: CLONE_NEWNET "
+             "is not in the clone flags");
+    nl = nl_open();
+    master = bridge_ensure(cfg, nl, &gateway, &prefix);
     if (cfg->ip_set &&
         (cfg->ip_prefix != prefix || !host_in_subnet(cfg->ip, gateway, prefix)))
         fail(125, 0, NULL, "--ip: not a host address of %s's subnet %s/%d",
-             cfg->bridge, ip4(gateway & (0xffffffffU << (32 - prefix)), ip),
+             cfg->bridge, ip4(gateway & (UINT32_MAX << (32 - prefix)), ip),
              prefix);
     if (cfg->ip_set) {
         /* The veth of a container that has just ended is removed in the
@@ -1466,8 +1609,8 @@ static void veth_create(const struct config *cfg, pid_t pid, struct go *go)
             else
                 usleep(10000);
     } else {
-        first = (gateway & (0xffffffffU << (32 - prefix))) + 1;
-        last = (gateway | (0xffffffffU >> prefix)) - 1;
+        first = (gateway & (UINT32_MAX << (32 - prefix))) + 1;
+        last = (gateway | (UINT32_MAX >> prefix)) - 1;
         for (addr = first; addr <= last; addr++)
             if (addr != gateway && veth_try(cfg, nl, addr, master, pid) == 0)
                 break;
@@ -1476,40 +1619,97 @@ static void veth_create(const struct config *cfg, pid_t pid, struct go *go)
                  "bridge %s", cfg->bridge);
     }
     close(nl);
+    /* YOURS(06.3) What the child is told.  Fill *go, the struct that
+     * goes down the go pipe: net = 1 (there is an eth0), and eth0's addr,
+     * the bridge's prefix and the gateway (the bridge's own address, in
+     * gateway).  The child has no other way to learn them: it cannot see
+     * the bridge, which is in the host's namespace. */
     *go = (struct go){
         .net = 1, .addr = addr, .gateway = gateway, .prefix = prefix};
+    /* END YOURS(06.3); stub: (void)go; */
+}
+/* END GIVEN(06); deep stub: static void veth_create(const struct config
+ * *cfg, pid_t pid, struct go *go) { (void)cfg; (void)pid; (void)go; } */
+
+/* GIVEN(06) The child's x-helpers: one rtnetlink request each, narrated
+ * for -v, checked, named in the error, and refused while the child is
+ * still in the host's network namespace (it would change the host's
+ * interfaces).  NAME is only for the narration. */
+static void link_up(const struct config *cfg, int nl, int index,
+                    const char *name)
+{
+    char msg[512], call[IFNAMSIZ + 32];
+
+    snprintf(call, sizeof call, "RTM_NEWLINK %s up", name);
+    guard_ns("net", call, "bring up the host's interfaces");
+    say(cfg, "rtnetlink: RTM_NEWLINK %s up", name);
+    if (nl_talk(nl, msg, build_link_up(msg, sizeof msg, index)) < 0)
+        die("rtnetlink: RTM_NEWLINK %s up", name);
 }
 
-/* The child: lo up always; with a veth, eth0's address, eth0 up, and
- * the default route via the bridge.  A new network namespace has only
- * lo, and it is down. */
-static void setup_net(const struct config *cfg, const struct go *go)
+static void addr_add(const struct config *cfg, int nl, int index,
+                     const char *name, uint32_t addr, int prefix)
 {
     char msg[512], ip[INET_ADDRSTRLEN];
+
+    guard_ns("net", "RTM_NEWADDR", "address the host's interfaces");
+    say(cfg, "rtnetlink: RTM_NEWADDR %s/%d on %s", ip4(addr, ip), prefix, name);
+    if (nl_talk(nl, msg, build_addr(msg, sizeof msg, index, addr, prefix)) < 0)
+        die("rtnetlink: RTM_NEWADDR on %s", name);
+}
+
+static void route_add(const struct config *cfg, int nl, int index,
+                      uint32_t gateway)
+{
+    char msg[512], ip[INET_ADDRSTRLEN];
+
+    guard_ns("net", "RTM_NEWROUTE", "change the host's routes");
+    say(cfg, "rtnetlink: RTM_NEWROUTE default via %s", ip4(gateway, ip));
+    if (nl_talk(nl, msg, build_default_route(msg, sizeof msg, index, gateway)) <
+        0)
+        die("rtnetlink: RTM_NEWROUTE default");
+}
+
+/* The index of interface NAME in our namespace (netdevice(7)). */
+static int link_index(const char *name)
+{
+    int index = if_nametoindex(name);
+
+    if (!index)
+        die("if_nametoindex(\"%s\")", name);
+    return index;
+}
+/* END GIVEN(06); deep stub: static void link_up(const struct config *cfg,
+ * int nl, int index, const char *name) { (void)cfg; (void)nl; (void)index;
+ * (void)name; } static void addr_add(const struct config *cfg, int nl, int
+ * index, const char *name, uint32_t addr, int prefix) { (void)cfg;
+ * (void)nl; (void)index; (void)name; (void)addr; (void)prefix; } static
+ * void route_add(const struct config *cfg, int nl, int index, uint32_t
+ * gateway) { (void)cfg; (void)nl; (void)index; (void)gateway; } static int
+ * link_index(const char *name) { (void)name; return 0; } */
+
+/* The child: lo up always; with a veth, eth0's address, eth0 up, and
+ * the default route via the bridge. */
+static void setup_net(const struct config *cfg, const struct go *go)
+{
     int nl = nl_open(), eth0;
 
-    say(cfg, "rtnetlink: RTM_NEWLINK lo up");
-    if (nl_talk(nl, msg, build_link_up(msg, sizeof msg, 1)) < 0)
-        die("rtnetlink: RTM_NEWLINK lo up");
+    /* YOURS(06.4) The container's side.  A new network namespace has
+     * only lo, and it is down: bring it up first, link_up(cfg, nl, 1,
+     * "lo") (lo is always index 1).  Then, if go->net says the parent
+     * made a veth, find eth0 with link_index("eth0") and, in this order:
+     * give it go->addr/go->prefix with addr_add(), bring it up with
+     * link_up(), and add the default route via go->gateway with
+     * route_add().  The route comes last: the kernel accepts a gateway
+     * only on a link that is up and whose subnet holds it. */
+    link_up(cfg, nl, 1, "lo");
     if (go->net) {
-        if (!(eth0 = if_nametoindex("eth0")))
-            die("if_nametoindex(\"eth0\")");
-        say(cfg, "rtnetlink: RTM_NEWADDR %s/%d on eth0", ip4(go->addr, ip),
-            go->prefix);
-        if (nl_talk(nl, msg,
-                    build_addr(msg, sizeof msg, eth0, go->addr, go->prefix)) <
-            0)
-            die("rtnetlink: RTM_NEWADDR on eth0");
-        say(cfg, "rtnetlink: RTM_NEWLINK eth0 up");
-        if (nl_talk(nl, msg, build_link_up(msg, sizeof msg, eth0)) < 0)
-            die("rtnetlink: RTM_NEWLINK eth0 up");
-        say(cfg, "rtnetlink: RTM_NEWROUTE default via %s",
-            ip4(go->gateway, ip));
-        if (nl_talk(nl, msg,
-                    build_default_route(msg, sizeof msg, eth0, go->gateway)) <
-            0)
-            die("rtnetlink: RTM_NEWROUTE default");
+        eth0 = link_index("eth0");
+        addr_add(cfg, nl, eth0, "eth0", go->addr, go->prefix);
+        link_up(cfg, nl, eth0, "eth0");
+        route_add(cfg, nl, eth0, go->gateway);
     }
+    /* END YOURS(06.4); stub: (void)cfg; (void)go; (void)eth0; */
     close(nl);
 }
 
@@ -2152,7 +2352,13 @@ static int child_main(void *arg)
     say(cfg, "unshare(CLONE_NEWCGROUP)");
     if (unshare(CLONE_NEWCGROUP) < 0)
         die("unshare(CLONE_NEWCGROUP)");
+    /* YOURS(06.5) Configure the network.  Call setup_net(cfg, &go) here:
+     * after the go pipe, which says whether there is an eth0 and with
+     * which address (the parent makes the veth while we wait), and after
+     * become_root(), so that we hold our capabilities in the user
+     * namespace that owns our network namespace. */
     setup_net(cfg, &go);
+    /* END YOURS(06.5) */
     setup_mounts(cfg);
     mask_paths(cfg);
     /* Mounts before dropping capabilities; seccomp last of all.  --init
@@ -2321,9 +2527,19 @@ static int run_container(const struct config *cfg)
     write_id_maps(cfg, pid);
     if (!born_in_cgroup)
         cgroup_enter(cfg, pid);
+    /* YOURS(06.6) The veth.  Unless net is 0 (--net none, or not root),
+     * call veth_create(cfg, pid, &go): it needs the child's pid, to name
+     * the namespace the peer is born in, so it comes after clone(2); and
+     * it must come before the go write below, which hands the child the
+     * struct go that veth_create() filled in (TODO(06.3)).  The child cannot
+     * configure an eth0 that does not exist yet, so it waits on the pipe until
+     * then. */
     if (net)
         veth_create(cfg, pid, &go);
-    else if (!cfg->net_none)
+    /* END YOURS(06.6) */
+    /* The notice of a run without root, and the go write: the whole
+     * struct go now, not one byte. */
+    if (!net && !cfg->net_none)
         fprintf(stderr, "step: not root, so no veth on the host: the "
                         "container gets loopback only\n");
     say(cfg, "write(go pipe, struct go)");
