@@ -1337,13 +1337,6 @@ static void setup_net(const struct config *cfg, const struct go *go)
  * systemd distributions), and v1, one tree per controller (older hosts,
  * and hybrid ones where v2 is mounted beside v1 with few controllers). */
 
-/* GIVEN(07) Cgroup discovery and bookkeeping.  Where is the cgroup
- * filesystem, which version offers memory, pids and cpu, and where in it
- * is this process (/proc/self/cgroup)?  And what did this run make on
- * the host, so that cleanup() can remove it on every way out.  Notice
- * cgroup_self_path(): v1 lines name their controllers, the v2 line has
- * none. */
-
 #define CGROUP_ROOT "/sys/fs/cgroup"
 
 /* The controllers a limit needs, and the v1 directory of each. */
@@ -1359,6 +1352,13 @@ static struct {
     int ndirs, v2; /* v2: dirs[0] is the container's one cgroup v2 */
     char dirs[ARRAY_SIZE(cgroup_controllers)][PATH_MAX];
 } owned = {.child = -1};
+
+/* GIVEN(07) Cgroup discovery.  Where is the cgroup filesystem, which
+ * version offers memory, pids and cpu, and where in it is this process
+ * (/proc/self/cgroup)?  Notice cgroup_self_path(): v1 lines name their
+ * controllers, the v2 line has none.  cgroup_write() returns -1 rather
+ * than dying, since some writes may fail (memory.swap.max without swap
+ * accounting). */
 
 /* snprintf() into a path buffer, or one error line when it does not fit
  * (a cgroup path is the host's: too long means something is odd). */
@@ -1490,7 +1490,30 @@ static void cgroup_reap_stale(const char *parent)
     }
     closedir(d);
 }
-/* END GIVEN(07) */
+/* END GIVEN(07); deep stub:
+ * static void cgroup_path(char *out, size_t len, const char *fmt, ...)
+ * {
+ *     (void)fmt;
+ *     snprintf(out, len, "%s", "");
+ * }
+ * static int cgroup_self_path(const char *text, const char *controller,
+ *                             char *out, size_t len)
+ * {
+ *     (void)text, (void)controller, (void)out, (void)len;
+ *     return -1;
+ * }
+ * static int cgroup_write(const char *dir, const char *file, const char *text)
+ * {
+ *     (void)dir, (void)file, (void)text;
+ *     return -1;
+ * }
+ * static int cgroup_v2_root(const char *root, char *out, size_t len)
+ * {
+ *     (void)root, (void)out, (void)len;
+ *     return -1;
+ * }
+ * static void cgroup_remove(const char *dir) { (void)dir; }
+ * static void cgroup_reap_stale(const char *parent) { (void)parent; } */
 
 /* GIVEN(07) The cgroup x-helpers, each one line in your code, narrated
  * for -v and checked (an error names the call, exit 125):
@@ -1579,7 +1602,21 @@ static void cgroup_limit(const struct config *cfg, const char *file,
              value);
     }
 }
-/* END GIVEN(07) */
+/* END GIVEN(07); deep stub:
+ * static void xcgroup_mkdir(const struct config *cfg, const char *dir)
+ * {
+ *     (void)cfg, (void)dir;
+ * }
+ * static void xcgroup_write(const struct config *cfg, const char *dir,
+ *                           const char *file, const char *text)
+ * {
+ *     (void)cfg, (void)dir, (void)file, (void)text;
+ * }
+ * static void cgroup_limit(const struct config *cfg, const char *file,
+ *                          const char *value, const char *opt)
+ * {
+ *     (void)cfg, (void)file, (void)value, (void)opt;
+ * } */
 
 /* Make PARENT/step-<our pid>, after clearing stale siblings. */
 static void cgroup_make(const struct config *cfg, const char *parent)
@@ -1706,15 +1743,15 @@ static void cleanup(void)
     for (int i = owned.ndirs - 1; i >= 0; i--)
         cgroup_remove(owned.dirs[i]);
 }
-/* END GIVEN(07) */
+/* END GIVEN(07); deep stub: static void cleanup(void) {} */
 
 /* ---- 07 hardening: capabilities(7), seccomp(2), proc(5) ---- */
 
-/* GIVEN(07) The hardening profile, as tables: what root inside keeps,
- * what it may not see or change in /proc and /sys, and which system calls
- * the filter denies.  Each is a file-scope array that `make bench` reads
- * too, to give crun and runc the same profile.  Removing a row is the
- * quickest way to see what it was for. */
+/* The hardening profile, given as tables: what root inside keeps, what
+ * it may not see or change in /proc and /sys, and which system calls the
+ * filter denies.  Each is a file-scope array that `make bench` reads too,
+ * to give crun and runc the same profile.  Removing a row is the quickest
+ * way to see what it was for. */
 
 /* What root inside keeps: the set docker and containerd give a container
  * by default (`runc spec` keeps fewer: AUDIT_WRITE, KILL and
@@ -1803,7 +1840,6 @@ static int cap_kept(int cap)
             return 1;
     return 0;
 }
-/* END GIVEN(07) */
 
 /* Drop every capability but kept_caps[] from all five sets. */
 static void drop_caps(const struct config *cfg)
@@ -1863,7 +1899,7 @@ static void mask_paths(const struct config *cfg)
     }
 }
 /* END GIVEN(07); deep stub: static void mask_paths(const struct config *cfg)
- * { (void)cfg; } */
+ * { (void)cfg, (void)masked_paths, (void)readonly_paths; } */
 
 /* GIVEN(07) setup_seccomp(): the filter, built with libseccomp
  * (seccomp_init(3), seccomp_rule_add(3)): allow by default, EPERM for
@@ -1931,7 +1967,7 @@ static void setup_seccomp(const struct config *cfg)
     }
 }
 /* END GIVEN(07); deep stub: static void setup_seccomp(const struct config
- * *cfg) { (void)cfg; } */
+ * *cfg) { (void)cfg, (void)seccomp_denied; } */
 
 /* The last steps before exec, shared with `step exec`. */
 static void harden(const struct config *cfg)
@@ -1950,14 +1986,15 @@ static void harden(const struct config *cfg)
 
 /* ---- 07 signals: signal(7), pid_namespaces(7) ---- */
 
+/* What the runtime and --init forward to the container (given). */
+static const int forwarded[] = {SIGINT,  SIGTERM, SIGHUP,
+                                SIGQUIT, SIGUSR1, SIGUSR2};
+
 /* GIVEN(07) Signals.  The runtime blocks the signals it forwards and takes
  * them with sigwaitinfo(2) (wait_forwarding(), below), and so does --init
  * as the container's PID 1 (run_init()).  Notice why --init exists: a
  * namespace's PID 1 gets only the signals it handles, so a bare `sleep`
  * as PID 1 ignores a forwarded SIGTERM. */
-/* What the runtime and --init forward to the container. */
-static const int forwarded[] = {SIGINT,  SIGTERM, SIGHUP,
-                                SIGQUIT, SIGUSR1, SIGUSR2};
 
 static void forwarded_set(sigset_t *set)
 {
@@ -2012,7 +2049,14 @@ static void run_init(const struct config *cfg)
     }
 }
 
-/* END GIVEN(07) */
+/* END GIVEN(07); deep stub:
+ * static void forwarded_set(sigset_t *set)
+ * {
+ *     sigemptyset(set);
+ *     (void)forwarded;
+ * }
+ * static int exit_status(int status) { return WEXITSTATUS(status); }
+ * static void run_init(const struct config *cfg) { (void)cfg; } */
 
 /* ---- the child: becomes the container ---- */
 
