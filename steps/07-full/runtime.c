@@ -1349,7 +1349,8 @@ static const char *const cgroup_controllers[] = {"memory", "pids", "cpu"};
  * that was killed is cleared by the next one (cgroup_reap_stale()). */
 static struct {
     pid_t child;
-    int ndirs, v2; /* v2: dirs[0] is the container's one cgroup v2 */
+    int ndirs, v2;       /* v2: dirs[0] is the container's one cgroup v2 */
+    int limits, entered; /* limits written; a pid written to cgroup.procs */
     char dirs[ARRAY_SIZE(cgroup_controllers)][PATH_MAX];
 } owned = {.child = -1};
 
@@ -1562,6 +1563,31 @@ static void xcgroup_write(const struct config *cfg, const char *dir,
                           const char *file, const char *text)
 {
     cgroup_set(cfg, dir, file, text, NULL);
+    if (strcmp(file, "cgroup.procs") == 0)
+        owned.entered = 1;
+}
+
+/* Guard rails: a limit asked for must hold, or the run stops before the
+ * command runs.  A memory hog without its limit would take the host's
+ * memory, not the container's. */
+static int limits_asked(const struct config *cfg)
+{
+    return !!cfg->memory + !!cfg->pids + !!cfg->cpu_quota;
+}
+
+static void guard_limits_written(const struct config *cfg)
+{
+    if (owned.limits < limits_asked(cfg))
+        fail(125, 0, "TODO(07.3) in steps/07-full/runtime.c",
+             "--memory, --pids or --cpus: the limit was not written, and "
+             "the container would run without it");
+}
+
+static void guard_child_entered(const struct config *cfg)
+{
+    if (limits_asked(cfg) && !owned.entered)
+        fail(125, 0, "TODO(07.4) in steps/07-full/runtime.c",
+             "the child is not in its cgroup, so its limits would not hold");
 }
 
 /* The v1 directory of CONTROLLER among the container's cgroups. */
@@ -1582,6 +1608,7 @@ static void cgroup_limit(const struct config *cfg, const char *file,
     if (owned.ndirs == 0)
         fail(125, 0, "TODO(07.2) in steps/07-full/runtime.c",
              "%s: no cgroup of the container's to write %s into", opt, file);
+    owned.limits++;
     if (owned.v2) {
         cgroup_set(cfg, owned.dirs[0], file, value, opt);
         /* Without swap, a hog meets the limit instead of the disk. */
@@ -2254,9 +2281,10 @@ static int run_container(const struct config *cfg)
     atexit(cleanup);
     /* Only root may make cgroups, unless the host delegated a subtree,
      * which we do not look for: a user gets no cgroup and no limits. */
-    if (geteuid() == 0)
+    if (geteuid() == 0) {
         cgroup_setup(cfg, CGROUP_ROOT);
-    else if (cfg->memory || cfg->pids || cfg->cpu_quota)
+        guard_limits_written(cfg);
+    } else if (cfg->memory || cfg->pids || cfg->cpu_quota)
         fail(125, EPERM, "run as root: sudo ./step",
              "--memory, --pids and --cpus");
     /* Only root may add interfaces to the host's network namespace. */
@@ -2289,6 +2317,9 @@ static int run_container(const struct config *cfg)
     write_id_maps(cfg, pid);
     if (!born_in_cgroup)
         cgroup_enter(cfg, pid);
+    if (born_in_cgroup)
+        owned.entered = 1;
+    guard_child_entered(cfg);
     if (net)
         veth_create(cfg, pid, &go);
     else if (!cfg->net_none)
