@@ -1646,6 +1646,9 @@ static void cgroup_reap_stale(const char *parent)
 /* mkdir DIR and own it: cleanup() removes what this run made. */
 static void xcgroup_mkdir(const struct config *cfg, const char *dir)
 {
+    if (owned.ndirs == (int)ARRAY_SIZE(owned.dirs))
+        fail(125, 0, NULL, "mkdir(\"%s\"): one cgroup per controller at most",
+             dir);
     say(cfg, "mkdir(\"%s\")", dir);
     /* A dead runtime that had our pid may have left it: it is empty. */
     int rc = mkdir(dir, 0755);
