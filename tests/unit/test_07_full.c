@@ -81,7 +81,7 @@ struct shared {
     long ret;      /* what the function a child ran returned */
     struct clone3_args clone3; /* the last clone3, and its cgroup's path */
     char clone3_dir[sizeof owned.dirs[0]];
-    char dirs[NCONTROLLERS][sizeof owned.dirs[0]];
+    char dirs[ARRAY_SIZE(cgroup_controllers)][sizeof owned.dirs[0]];
     char pfc[65536]; /* the filter, as seccomp_export_pfc() writes it */
 };
 
