@@ -925,7 +925,8 @@ static void enter_rootfs(const struct config *cfg)
      * the host's mounts, and where / is shared a mount made here would
      * show on the host too.  Make / and everything under it private,
      * recursively: xmount(cfg, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL).
-     * Until you do, xmount() refuses every other mount. */
+     * While / is shared (systemd leaves it so), xmount() refuses every
+     * other mount until you do. */
     xmount(cfg, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
     /* END YOURS(04.2) */
 

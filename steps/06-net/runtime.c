@@ -176,8 +176,6 @@ static void usage(FILE *out)
         out);
 }
 
-/* "IN:OUT:COUNT" into MAP.  user_namespaces(7): ids are 32-bit and
- * 4294967295 is not an id, so IN+COUNT and OUT+COUNT stay below 2^32. */
 static int parse_id_map(const char *s, struct id_map *map)
 {
     unsigned long v[3];
@@ -193,8 +191,8 @@ static int parse_id_map(const char *s, struct id_map *map)
         s = end + 1;
     }
     /* Subtract rather than add: strtoul takes numbers up to 2^64-1. */
-    if (v[0] > 4294967295UL || v[1] > 4294967295UL || v[2] == 0 ||
-        v[2] > 4294967295UL - v[0] || v[2] > 4294967295UL - v[1])
+    if (v[0] > UINT32_MAX || v[1] > UINT32_MAX || v[2] == 0 ||
+        v[2] > UINT32_MAX - v[0] || v[2] > UINT32_MAX - v[1])
         return -1;
     *map = (struct id_map){v[0], v[1], v[2]};
     return 0;
@@ -245,8 +243,6 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
 
     *cfg = (struct config){
         .hostname = "container", .rootfs = STEP_ROOTFS, .bridge = LAB_BRIDGE};
-    /* Root maps the container's root to an unused range, as podman and
-     * docker's userns-remap do; anyone else can only map their own ids. */
     if (geteuid() == 0) {
         cfg->uid_map = cfg->gid_map = (struct id_map){0, 100000, 65536};
     } else {
@@ -358,7 +354,9 @@ static struct {
 } host_ns[] = {
     {"uts", "CLONE_NEWUTS", "steps/01-uts/README.md", 0, 0},
     {"mnt", "CLONE_NEWNS", "steps/04-mount/README.md", 0, 0},
-    /* GIVEN(06) Addresses, routes and links up wait for CLONE_NEWNET. */
+    {"user", "CLONE_NEWUSER", "steps/05-user/README.md", 0, 0},
+    /* GIVEN(06) Addresses, routes and links up wait for CLONE_NEWNET.
+     * Kept in the deep version too. */
     {"net", "CLONE_NEWNET", "steps/06-net/README.md", 0, 0},
     /* END GIVEN(06) */
 };
@@ -705,8 +703,6 @@ static void setup_mounts(const struct config *cfg)
 
 /* ---- 05 user namespace: user_namespaces(7) ---- */
 
-/* Which sysctl makes the kernel refuse a user namespace, as a hint; NULL
- * when none does. */
 static const char *userns_hint(void)
 {
     static const struct {
@@ -747,12 +743,32 @@ static int format_id_map(const struct id_map *map, char *buf, size_t len)
     return n < 0 || (size_t)n >= len ? -1 : n;
 }
 
+/* Refuse to write PID's FILE while PID shares our user namespace. */
+static void guard_child_userns(pid_t pid, const char *file)
+{
+    char path[64];
+    struct stat st;
+
+    for (size_t i = 0; i < ARRAY_SIZE(host_ns); i++) {
+        if (strcmp(host_ns[i].ns, "user") != 0 || host_ns[i].ino == 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
+        if (stat(path, &st) == 0 && st.st_dev == host_ns[i].dev &&
+            st.st_ino == host_ns[i].ino)
+            fail(125, 0, host_ns[i].lesson,
+                 "writing %s would map the host's own ids: %s is not in the "
+                 "clone flags",
+                 file, host_ns[i].flag);
+    }
+}
+
 static void write_proc_file(const struct config *cfg, pid_t pid,
                             const char *file, const char *text)
 {
     char path[64];
     int fd;
 
+    guard_child_userns(pid, file);
     snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
     say(cfg, "write(\"%s\", \"%.*s\")", path, (int)strcspn(text, "\n"), text);
     fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -768,23 +784,45 @@ static void write_proc_file(const struct config *cfg, pid_t pid,
     close(fd);
 }
 
-/* The parent writes the child's maps: a process cannot map itself into
- * more than its own id, and the child must have them before it acts. */
-static void write_id_maps(const struct config *cfg, pid_t pid)
+static void write_map(const struct config *cfg, pid_t pid, const char *file,
+                      const struct id_map *map)
 {
     char line[64];
 
-    if (format_id_map(&cfg->uid_map, line, sizeof line) < 0)
-        fail(125, EOVERFLOW, NULL, "uid_map");
-    write_proc_file(cfg, pid, "uid_map", line);
-    /* user_namespaces(7): since Linux 3.19 an unprivileged process may
-     * write gid_map only after setgroups is "deny", so that no one can
-     * drop a group that was keeping them out of a file. */
+    if (format_id_map(map, line, sizeof line) < 0)
+        fail(125, EOVERFLOW, NULL, "%s", file);
+    write_proc_file(cfg, pid, file, line);
+}
+
+/* In the parent, while the child waits: a process cannot map itself into
+ * more than its own id, and the child must have its maps before it acts. */
+static void write_id_maps(const struct config *cfg, pid_t pid)
+{
+    write_map(cfg, pid, "uid_map", &cfg->uid_map);
     if (geteuid() != 0)
         write_proc_file(cfg, pid, "setgroups", "deny");
-    if (format_id_map(&cfg->gid_map, line, sizeof line) < 0)
-        fail(125, EOVERFLOW, NULL, "gid_map");
-    write_proc_file(cfg, pid, "gid_map", line);
+    write_map(cfg, pid, "gid_map", &cfg->gid_map);
+}
+
+static void xsetresgid(const struct config *cfg, gid_t gid)
+{
+    say(cfg, "setresgid(%u, %u, %u)", gid, gid, gid);
+    if (setresgid(gid, gid, gid) < 0)
+        die("setresgid(%u, %u, %u)", gid, gid, gid);
+}
+
+static void xsetgroups_none(const struct config *cfg)
+{
+    say(cfg, "setgroups(0, NULL)");
+    if (setgroups(0, NULL) < 0 && errno != EPERM)
+        die("setgroups(0, NULL)");
+}
+
+static void xsetresuid(const struct config *cfg, uid_t uid)
+{
+    say(cfg, "setresuid(%u, %u, %u)", uid, uid, uid);
+    if (setresuid(uid, uid, uid) < 0)
+        die("setresuid(%u, %u, %u)", uid, uid, uid);
 }
 
 /* The child: become the mapped root.  Until it does, it still runs as
@@ -792,18 +830,9 @@ static void write_id_maps(const struct config *cfg, pid_t pid)
  * from now on the host sees the mapped id in everything it does. */
 static void become_root(const struct config *cfg)
 {
-    say(cfg, "setresgid(0, 0, 0)");
-    if (setresgid(0, 0, 0) < 0)
-        die("setresgid(0, 0, 0)");
-    /* Drop the supplementary groups of whoever ran us.  Refused after
-     * setgroups "deny" (an unprivileged run): then they stay, unmapped,
-     * and show as nogroup. */
-    say(cfg, "setgroups(0, NULL)");
-    if (setgroups(0, NULL) < 0 && errno != EPERM)
-        die("setgroups(0, NULL)");
-    say(cfg, "setresuid(0, 0, 0)");
-    if (setresuid(0, 0, 0) < 0)
-        die("setresuid(0, 0, 0)");
+    xsetresgid(cfg, 0);
+    xsetgroups_none(cfg);
+    xsetresuid(cfg, 0);
 }
 
 /* ---- 06 network namespace: network_namespaces(7), rtnetlink(7) ----

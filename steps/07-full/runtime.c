@@ -210,8 +210,6 @@ static void usage(FILE *out)
         out);
 }
 
-/* "IN:OUT:COUNT" into MAP.  user_namespaces(7): ids are 32-bit and
- * 4294967295 is not an id, so IN+COUNT and OUT+COUNT stay below 2^32. */
 static int parse_id_map(const char *s, struct id_map *map)
 {
     unsigned long v[3];
@@ -227,8 +225,8 @@ static int parse_id_map(const char *s, struct id_map *map)
         s = end + 1;
     }
     /* Subtract rather than add: strtoul takes numbers up to 2^64-1. */
-    if (v[0] > 4294967295UL || v[1] > 4294967295UL || v[2] == 0 ||
-        v[2] > 4294967295UL - v[0] || v[2] > 4294967295UL - v[1])
+    if (v[0] > UINT32_MAX || v[1] > UINT32_MAX || v[2] == 0 ||
+        v[2] > UINT32_MAX - v[0] || v[2] > UINT32_MAX - v[1])
         return -1;
     *map = (struct id_map){v[0], v[1], v[2]};
     return 0;
@@ -340,8 +338,6 @@ static int parse_args(int argc, char **argv, struct config *cfg, char *err,
                            .rootfs = STEP_ROOTFS,
                            .bridge = LAB_BRIDGE,
                            .stop_timeout = 10};
-    /* Root maps the container's root to an unused range, as podman and
-     * docker's userns-remap do; anyone else can only map their own ids. */
     if (geteuid() == 0) {
         cfg->uid_map = cfg->gid_map = (struct id_map){0, 100000, 65536};
     } else {
@@ -515,6 +511,8 @@ static struct {
 } host_ns[] = {
     {"uts", "CLONE_NEWUTS", "steps/01-uts/README.md", 0, 0},
     {"mnt", "CLONE_NEWNS", "steps/04-mount/README.md", 0, 0},
+    {"user", "CLONE_NEWUSER", "steps/05-user/README.md", 0, 0},
+    {"net", "CLONE_NEWNET", "steps/06-net/README.md", 0, 0},
 };
 
 /* In the parent, before clone(2). */
@@ -549,6 +547,24 @@ static void guard_ns(const char *ns, const char *call, const char *what)
                  "%s would %s: %s is not in the clone flags", call, what,
                  host_ns[i].flag);
     }
+}
+
+static int in_host_ns(pid_t pid, const char *ns)
+{
+    char path[64];
+    struct stat st;
+
+    for (size_t i = 0; i < ARRAY_SIZE(host_ns); i++) {
+        if (strcmp(host_ns[i].ns, ns) != 0 || host_ns[i].ino == 0)
+            continue;
+        if (pid)
+            snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, ns);
+        else
+            snprintf(path, sizeof path, "/proc/self/ns/%s", ns);
+        return stat(path, &st) == 0 && st.st_dev == host_ns[i].dev &&
+               st.st_ino == host_ns[i].ino;
+    }
+    return 0;
 }
 
 /* ---- 01 UTS namespace: uts_namespaces(7) ---- */
@@ -783,8 +799,13 @@ static void mount_dev(const struct config *cfg)
 
 static void mount_sys(const struct config *cfg)
 {
-    xmount(cfg, "sysfs", "sys", "sysfs",
-           MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    if (!in_host_ns(0, "net")) {
+        xmount(cfg, "sysfs", "sys", "sysfs",
+               MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+        return;
+    }
+    xmount(cfg, "/sys", "sys", NULL, MS_BIND | MS_REC, NULL);
+    remount_ro(cfg, "sys");
 }
 
 /* The first half: into the rootfs.  (From stage 05 on it runs before
@@ -825,8 +846,6 @@ static void setup_mounts(const struct config *cfg)
 
 /* ---- 05 user namespace: user_namespaces(7) ---- */
 
-/* Which sysctl makes the kernel refuse a user namespace, as a hint; NULL
- * when none does. */
 static const char *userns_hint(void)
 {
     static const struct {
@@ -867,12 +886,32 @@ static int format_id_map(const struct id_map *map, char *buf, size_t len)
     return n < 0 || (size_t)n >= len ? -1 : n;
 }
 
+/* Refuse to write PID's FILE while PID shares our user namespace. */
+static void guard_child_userns(pid_t pid, const char *file)
+{
+    char path[64];
+    struct stat st;
+
+    for (size_t i = 0; i < ARRAY_SIZE(host_ns); i++) {
+        if (strcmp(host_ns[i].ns, "user") != 0 || host_ns[i].ino == 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
+        if (stat(path, &st) == 0 && st.st_dev == host_ns[i].dev &&
+            st.st_ino == host_ns[i].ino)
+            fail(125, 0, host_ns[i].lesson,
+                 "writing %s would map the host's own ids: %s is not in the "
+                 "clone flags",
+                 file, host_ns[i].flag);
+    }
+}
+
 static void write_proc_file(const struct config *cfg, pid_t pid,
                             const char *file, const char *text)
 {
     char path[64];
     int fd;
 
+    guard_child_userns(pid, file);
     snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
     say(cfg, "write(\"%s\", \"%.*s\")", path, (int)strcspn(text, "\n"), text);
     fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -888,23 +927,45 @@ static void write_proc_file(const struct config *cfg, pid_t pid,
     close(fd);
 }
 
-/* The parent writes the child's maps: a process cannot map itself into
- * more than its own id, and the child must have them before it acts. */
-static void write_id_maps(const struct config *cfg, pid_t pid)
+static void write_map(const struct config *cfg, pid_t pid, const char *file,
+                      const struct id_map *map)
 {
     char line[64];
 
-    if (format_id_map(&cfg->uid_map, line, sizeof line) < 0)
-        fail(125, EOVERFLOW, NULL, "uid_map");
-    write_proc_file(cfg, pid, "uid_map", line);
-    /* user_namespaces(7): since Linux 3.19 an unprivileged process may
-     * write gid_map only after setgroups is "deny", so that no one can
-     * drop a group that was keeping them out of a file. */
+    if (format_id_map(map, line, sizeof line) < 0)
+        fail(125, EOVERFLOW, NULL, "%s", file);
+    write_proc_file(cfg, pid, file, line);
+}
+
+/* In the parent, while the child waits: a process cannot map itself into
+ * more than its own id, and the child must have its maps before it acts. */
+static void write_id_maps(const struct config *cfg, pid_t pid)
+{
+    write_map(cfg, pid, "uid_map", &cfg->uid_map);
     if (geteuid() != 0)
         write_proc_file(cfg, pid, "setgroups", "deny");
-    if (format_id_map(&cfg->gid_map, line, sizeof line) < 0)
-        fail(125, EOVERFLOW, NULL, "gid_map");
-    write_proc_file(cfg, pid, "gid_map", line);
+    write_map(cfg, pid, "gid_map", &cfg->gid_map);
+}
+
+static void xsetresgid(const struct config *cfg, gid_t gid)
+{
+    say(cfg, "setresgid(%u, %u, %u)", gid, gid, gid);
+    if (setresgid(gid, gid, gid) < 0)
+        die("setresgid(%u, %u, %u)", gid, gid, gid);
+}
+
+static void xsetgroups_none(const struct config *cfg)
+{
+    say(cfg, "setgroups(0, NULL)");
+    if (setgroups(0, NULL) < 0 && errno != EPERM)
+        die("setgroups(0, NULL)");
+}
+
+static void xsetresuid(const struct config *cfg, uid_t uid)
+{
+    say(cfg, "setresuid(%u, %u, %u)", uid, uid, uid);
+    if (setresuid(uid, uid, uid) < 0)
+        die("setresuid(%u, %u, %u)", uid, uid, uid);
 }
 
 /* The child: become the mapped root.  Until it does, it still runs as
@@ -912,18 +973,9 @@ static void write_id_maps(const struct config *cfg, pid_t pid)
  * from now on the host sees the mapped id in everything it does. */
 static void become_root(const struct config *cfg)
 {
-    say(cfg, "setresgid(0, 0, 0)");
-    if (setresgid(0, 0, 0) < 0)
-        die("setresgid(0, 0, 0)");
-    /* Drop the supplementary groups of whoever ran us.  Refused after
-     * setgroups "deny" (an unprivileged run): then they stay, unmapped,
-     * and show as nogroup. */
-    say(cfg, "setgroups(0, NULL)");
-    if (setgroups(0, NULL) < 0 && errno != EPERM)
-        die("setgroups(0, NULL)");
-    say(cfg, "setresuid(0, 0, 0)");
-    if (setresuid(0, 0, 0) < 0)
-        die("setresuid(0, 0, 0)");
+    xsetresgid(cfg, 0);
+    xsetgroups_none(cfg);
+    xsetresuid(cfg, 0);
 }
 
 /* ---- 06 network namespace: network_namespaces(7), rtnetlink(7) ----
@@ -943,7 +995,6 @@ struct go {
     uint8_t prefix, net;
 };
 
-/* ADDR as dotted quad, in BUF. */
 static const char *ip4(uint32_t addr, char buf[INET_ADDRSTRLEN])
 {
     struct in_addr in = {htonl(addr)};
@@ -998,9 +1049,6 @@ static void *nl_start(struct nlreq *r, void *buf, size_t cap,
     return NLMSG_DATA(r->h);
 }
 
-/* RTM_NEWLINK for a veth pair: HOST_END on the bridge MASTER and up, the
- * peer named eth0 and born in the network namespace of PID.  Returns
- * the message length, or -1 if BUF is too small. */
 static int build_veth(void *buf, size_t cap, const char *host_end, int master,
                       pid_t pid)
 {
@@ -1022,8 +1070,9 @@ static int build_veth(void *buf, size_t cap, const char *host_end, int master,
         !nl_attr(&r, IFLA_INFO_KIND, "veth", 4) ||
         !(data = nl_attr(&r, IFLA_INFO_DATA, NULL, 0)) ||
         !(peer_attr = nl_attr(&r, VETH_INFO_PEER, &peer, sizeof peer)) ||
-        !nl_attr(&r, IFLA_IFNAME, "eth0", 5) ||
-        !nl_attr(&r, IFLA_NET_NS_PID, &ns_pid, sizeof ns_pid))
+        !nl_attr(&r, IFLA_IFNAME, "eth0", 5))
+        return -1;
+    if (!nl_attr(&r, IFLA_NET_NS_PID, &ns_pid, sizeof ns_pid))
         return -1;
     nl_nest_end(&r, peer_attr);
     nl_nest_end(&r, data);
@@ -1080,7 +1129,7 @@ static int build_addr(void *buf, size_t cap, int index, uint32_t addr,
     struct nlreq r;
     struct ifaddrmsg *ifa;
     uint32_t a = htonl(addr);
-    uint32_t brd = htonl(addr | (prefix ? 0xffffffffU >> prefix : 0));
+    uint32_t brd = htonl(addr | (prefix ? UINT32_MAX >> prefix : 0));
 
     ifa = nl_start(&r, buf, cap, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL,
                    sizeof *ifa);
@@ -1156,7 +1205,7 @@ static int nl_open(void)
 /* Is ADDR a host address of GATEWAY/PREFIX, other than the gateway? */
 static int host_in_subnet(uint32_t addr, uint32_t gateway, int prefix)
 {
-    uint32_t mask = 0xffffffffU << (32 - prefix);
+    uint32_t mask = UINT32_MAX << (32 - prefix);
 
     return (addr & mask) == (gateway & mask) && addr != gateway &&
            (addr & ~mask) != 0 && (addr & ~mask) != ~mask;
@@ -1235,19 +1284,56 @@ static int bridge_ensure(const struct config *cfg, int nl, uint32_t *gateway,
     return index;
 }
 
+/* Among LEN bytes of attributes at A, the first of TYPE, or NULL. */
+static struct rtattr *rta_find(struct rtattr *a, int len, unsigned short type)
+{
+    for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
+        if (a->rta_type == type)
+            return a;
+    return NULL;
+}
+
+/* Does the veth request H say where its peer is born?  Without
+ * IFLA_NET_NS_PID (or _FD) among the peer's attributes the kernel makes
+ * the peer in our namespace: an eth0 on the host. */
+static int peer_has_netns(struct nlmsghdr *h)
+{
+    struct rtattr *a =
+        rta_find(IFLA_RTA(NLMSG_DATA(h)), IFLA_PAYLOAD(h), IFLA_LINKINFO);
+
+    if (a)
+        a = rta_find(RTA_DATA(a), RTA_PAYLOAD(a), IFLA_INFO_DATA);
+    if (a)
+        a = rta_find(RTA_DATA(a), RTA_PAYLOAD(a), VETH_INFO_PEER);
+    if (!a || RTA_PAYLOAD(a) < sizeof(struct ifinfomsg))
+        return 0;
+    return rta_find(IFLA_RTA(RTA_DATA(a)),
+                    RTA_PAYLOAD(a) - sizeof(struct ifinfomsg),
+                    IFLA_NET_NS_PID) ||
+           rta_find(IFLA_RTA(RTA_DATA(a)),
+                    RTA_PAYLOAD(a) - sizeof(struct ifinfomsg), IFLA_NET_NS_FD);
+}
+
 /* Make the veth of ADDR for the child PID: 0, or -1 with errno, EEXIST
  * when a container already has that address. */
 static int veth_try(const struct config *cfg, int nl, uint32_t addr, int master,
                     pid_t pid)
 {
     char msg[512], name[IFNAMSIZ];
+    int len;
 
     veth_name(name, sizeof name, addr);
+    len = build_veth(msg, sizeof msg, name, master, pid);
+    if (len > 0 && !peer_has_netns((struct nlmsghdr *)msg))
+        fail(125, 0, "TODO(06.2) in build_veth()",
+             "RTM_NEWLINK veth %s would make eth0 on the host: its peer "
+             "has no IFLA_NET_NS_PID",
+             name);
     say(cfg,
         "rtnetlink: RTM_NEWLINK veth %s master %s up, peer eth0 in "
         "the network namespace of pid %d",
         name, cfg->bridge, (int)pid);
-    if (nl_talk(nl, msg, build_veth(msg, sizeof msg, name, master, pid)) == 0)
+    if (nl_talk(nl, msg, len) == 0)
         return 0;
     if (errno != EEXIST)
         die_hint(errno == ESRCH ? "the container exited during its setup"
@@ -1258,18 +1344,24 @@ static int veth_try(const struct config *cfg, int nl, uint32_t addr, int master,
 
 /* Make the veth pair for the child PID: with --ip at that address, or
  * at the first free one of the bridge's subnet.  Fills GO with what the
- * child needs to configure eth0. */
+ * child needs to configure eth0.  Refuses while the child is still in
+ * our network namespace: its "eth0" would be the host's. */
 static void veth_create(const struct config *cfg, pid_t pid, struct go *go)
 {
     char ip[INET_ADDRSTRLEN];
     uint32_t gateway, addr, first, last;
-    int prefix, nl = nl_open();
-    int master = bridge_ensure(cfg, nl, &gateway, &prefix);
+    int prefix, nl, master;
 
+    if (in_host_ns(pid, "net"))
+        fail(125, 0, "steps/06-net/README.md",
+             "RTM_NEWLINK veth would add eth0 to the host: CLONE_NEWNET "
+             "is not in the clone flags");
+    nl = nl_open();
+    master = bridge_ensure(cfg, nl, &gateway, &prefix);
     if (cfg->ip_set &&
         (cfg->ip_prefix != prefix || !host_in_subnet(cfg->ip, gateway, prefix)))
         fail(125, 0, NULL, "--ip: not a host address of %s's subnet %s/%d",
-             cfg->bridge, ip4(gateway & (0xffffffffU << (32 - prefix)), ip),
+             cfg->bridge, ip4(gateway & (UINT32_MAX << (32 - prefix)), ip),
              prefix);
     if (cfg->ip_set) {
         /* The veth of a container that has just ended is removed in the
@@ -1281,8 +1373,8 @@ static void veth_create(const struct config *cfg, pid_t pid, struct go *go)
             else
                 usleep(10000);
     } else {
-        first = (gateway & (0xffffffffU << (32 - prefix))) + 1;
-        last = (gateway | (0xffffffffU >> prefix)) - 1;
+        first = (gateway & (UINT32_MAX << (32 - prefix))) + 1;
+        last = (gateway | (UINT32_MAX >> prefix)) - 1;
         for (addr = first; addr <= last; addr++)
             if (addr != gateway && veth_try(cfg, nl, addr, master, pid) == 0)
                 break;
@@ -1295,35 +1387,63 @@ static void veth_create(const struct config *cfg, pid_t pid, struct go *go)
         .net = 1, .addr = addr, .gateway = gateway, .prefix = prefix};
 }
 
-/* The child: lo up always; with a veth, eth0's address, eth0 up, and
- * the default route via the bridge.  A new network namespace has only
- * lo, and it is down. */
-static void setup_net(const struct config *cfg, const struct go *go)
+static void link_up(const struct config *cfg, int nl, int index,
+                    const char *name)
+{
+    char msg[512], call[IFNAMSIZ + 32];
+
+    snprintf(call, sizeof call, "RTM_NEWLINK %s up", name);
+    guard_ns("net", call, "bring up the host's interfaces");
+    say(cfg, "rtnetlink: RTM_NEWLINK %s up", name);
+    if (nl_talk(nl, msg, build_link_up(msg, sizeof msg, index)) < 0)
+        die("rtnetlink: RTM_NEWLINK %s up", name);
+}
+
+static void addr_add(const struct config *cfg, int nl, int index,
+                     const char *name, uint32_t addr, int prefix)
 {
     char msg[512], ip[INET_ADDRSTRLEN];
+
+    guard_ns("net", "RTM_NEWADDR", "address the host's interfaces");
+    say(cfg, "rtnetlink: RTM_NEWADDR %s/%d on %s", ip4(addr, ip), prefix, name);
+    if (nl_talk(nl, msg, build_addr(msg, sizeof msg, index, addr, prefix)) < 0)
+        die("rtnetlink: RTM_NEWADDR on %s", name);
+}
+
+static void route_add(const struct config *cfg, int nl, int index,
+                      uint32_t gateway)
+{
+    char msg[512], ip[INET_ADDRSTRLEN];
+
+    guard_ns("net", "RTM_NEWROUTE", "change the host's routes");
+    say(cfg, "rtnetlink: RTM_NEWROUTE default via %s", ip4(gateway, ip));
+    if (nl_talk(nl, msg, build_default_route(msg, sizeof msg, index, gateway)) <
+        0)
+        die("rtnetlink: RTM_NEWROUTE default");
+}
+
+/* The index of interface NAME in our namespace (netdevice(7)). */
+static int link_index(const char *name)
+{
+    int index = if_nametoindex(name);
+
+    if (!index)
+        die("if_nametoindex(\"%s\")", name);
+    return index;
+}
+
+/* The child: lo up always; with a veth, eth0's address, eth0 up, and
+ * the default route via the bridge. */
+static void setup_net(const struct config *cfg, const struct go *go)
+{
     int nl = nl_open(), eth0;
 
-    say(cfg, "rtnetlink: RTM_NEWLINK lo up");
-    if (nl_talk(nl, msg, build_link_up(msg, sizeof msg, 1)) < 0)
-        die("rtnetlink: RTM_NEWLINK lo up");
+    link_up(cfg, nl, 1, "lo");
     if (go->net) {
-        if (!(eth0 = if_nametoindex("eth0")))
-            die("if_nametoindex(\"eth0\")");
-        say(cfg, "rtnetlink: RTM_NEWADDR %s/%d on eth0", ip4(go->addr, ip),
-            go->prefix);
-        if (nl_talk(nl, msg,
-                    build_addr(msg, sizeof msg, eth0, go->addr, go->prefix)) <
-            0)
-            die("rtnetlink: RTM_NEWADDR on eth0");
-        say(cfg, "rtnetlink: RTM_NEWLINK eth0 up");
-        if (nl_talk(nl, msg, build_link_up(msg, sizeof msg, eth0)) < 0)
-            die("rtnetlink: RTM_NEWLINK eth0 up");
-        say(cfg, "rtnetlink: RTM_NEWROUTE default via %s",
-            ip4(go->gateway, ip));
-        if (nl_talk(nl, msg,
-                    build_default_route(msg, sizeof msg, eth0, go->gateway)) <
-            0)
-            die("rtnetlink: RTM_NEWROUTE default");
+        eth0 = link_index("eth0");
+        addr_add(cfg, nl, eth0, "eth0", go->addr, go->prefix);
+        link_up(cfg, nl, eth0, "eth0");
+        route_add(cfg, nl, eth0, go->gateway);
     }
     close(nl);
 }
@@ -2325,7 +2445,9 @@ static int run_container(const struct config *cfg)
     guard_child_entered(cfg);
     if (net)
         veth_create(cfg, pid, &go);
-    else if (!cfg->net_none)
+    /* The notice of a run without root, and the go write: the whole
+     * struct go now, not one byte. */
+    if (!net && !cfg->net_none)
         fprintf(stderr, "step: not root, so no veth on the host: the "
                         "container gets loopback only\n");
     say(cfg, "write(go pipe, struct go)");
