@@ -355,7 +355,8 @@ static void setup_uts(const struct config *cfg)
 
 /* GIVEN(05) In a user namespace even host root is held to the permission
  * bits of directories it does not own (it has capabilities only inside):
- * the hint for an EACCES on the way to the rootfs. */
+ * the hint for an EACCES on the way to the rootfs.  Kept in the deep
+ * version too. */
 #define ROOTFS_EACCES                                                          \
     "in a user namespace every directory above the rootfs must let others "    \
     "search it (chmod o+x), or run without sudo"
@@ -475,7 +476,8 @@ static void xchdir(const struct config *cfg, const char *dir)
 /* GIVEN(05) remount_ro(): read-only, nosuid and nodev, keeping the flags
  * the host put on the mount.  In a user namespace those flags are locked:
  * a remount that dropped nosuid, nodev, noexec or an atime flag fails with
- * EPERM (mount(2)).  Read them back and keep them. */
+ * EPERM (mount(2)).  Read them back and keep them.  Kept in the deep
+ * version too. */
 static void remount_ro(const struct config *cfg, const char *path)
 {
     static const struct {
@@ -561,7 +563,7 @@ static void mount_sys(const struct config *cfg)
     /* GIVEN(05) The kernel lets only the owner of the network namespace
      * mount a sysfs (it lists that namespace's devices), and ours is still
      * the host's until stage 06: bind the host's /sys instead, with
-     * everything under it, read-only. */
+     * everything under it, read-only.  Kept in the deep version too. */
     xmount(cfg, "/sys", "sys", NULL, MS_BIND | MS_REC, NULL);
     remount_ro(cfg, "sys");
     /* END GIVEN(05) */
