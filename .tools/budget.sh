@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 max_lines=60 max_total=300 max_words=2000
 
 words() { # LESSON: the words before "## Going further"
-  awk '/^## Going further/ { exit } /^> Budget:/ { next } { print }' "$1" | wc -w
+  awk '/^## Going further/ { exit } { print }' "$1" | wc -w
 }
 
 minutes() { # LINES WORDS
