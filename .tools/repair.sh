@@ -90,7 +90,9 @@ else
 fi
 
 # --- the host's names, as saved at this clone's first build.  Without
-# that file nothing is guessed.
+# that file nothing is guessed.  The name is written with a newline, which
+# the kernel drops: an empty name written as zero bytes would change nothing.
+# (A domain name never set is the string "(none)" and is put back as such.)
 if [ -f .host-names ]; then
   want_host=$(sed -n 's/^hostname //p' .host-names)
   want_domain=$(sed -n 's/^domainname //p' .host-names)
@@ -99,7 +101,7 @@ if [ -f .host-names ]; then
   fi
   if [ "$(cat /proc/sys/kernel/domainname)" != "$want_domain" ]; then
     fix "the NIS domain name is $(cat /proc/sys/kernel/domainname), was '$want_domain' at the first build" \
-      sh -c 'printf "%s" "$1" > /proc/sys/kernel/domainname' sh "$want_domain"
+      sh -c 'printf "%s\n" "$1" > /proc/sys/kernel/domainname' sh "$want_domain"
   fi
 else
   note "no .host-names (saved by the first make step-NN): the host's names were not checked"
