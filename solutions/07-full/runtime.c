@@ -42,6 +42,7 @@
 #include <linux/magic.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 /* fchmodat2(2), Linux 6.6: the same number on every architecture; older
@@ -1869,8 +1870,19 @@ static void cgroup_remove(const char *dir)
         usleep(1000);
 }
 
+/* Was DIR made less than ten seconds ago?  A runtime in another PID
+ * namespace names its cgroup with a pid that kill(2) cannot see from
+ * here, and its cgroup is empty between its mkdir and its child joining
+ * it: a young empty cgroup may be alive, so it is left alone. */
+static int cgroup_young(const char *dir)
+{
+    struct stat st;
+    return stat(dir, &st) == 0 && time(NULL) - st.st_mtime < 10;
+}
+
 /* The directories "step-PID" in PARENT whose runtime is dead: left by a
- * run that was killed with SIGKILL.  Empty by now (PR_SET_PDEATHSIG). */
+ * run that was killed with SIGKILL.  Empty by now (PR_SET_PDEATHSIG),
+ * unless young (cgroup_young()). */
 static void cgroup_reap_stale(const char *parent)
 {
     DIR *d = opendir(parent);
@@ -1884,7 +1896,7 @@ static void cgroup_reap_stale(const char *parent)
         int n = snprintf(path, sizeof path, "%s/%s", parent, e->d_name);
         if (sscanf(e->d_name, "step-%d", &pid) == 1 && pid > 0 &&
             kill(pid, 0) < 0 && errno == ESRCH && n > 0 &&
-            (size_t)n < sizeof path)
+            (size_t)n < sizeof path && !cgroup_young(path))
             rmdir(path);
     }
     closedir(d);
@@ -1912,6 +1924,7 @@ static void cgroup_reap_stale(const char *parent)
  *     return -1;
  * }
  * static void cgroup_remove(const char *dir) { (void)dir; }
+ * static int cgroup_young(const char *dir) { (void)dir; return 1; }
  * static void cgroup_reap_stale(const char *parent) { (void)parent; } */
 
 /* GIVEN(07) The cgroup x-helpers, each one line in your code, narrated
@@ -1936,9 +1949,10 @@ static void xcgroup_mkdir(const struct config *cfg, const char *dir)
         fail(125, 0, NULL, "mkdir(\"%s\"): one cgroup per controller at most",
              dir);
     say(cfg, "mkdir(\"%s\")", dir);
-    /* A dead runtime that had our pid may have left it: it is empty. */
+    /* A dead runtime that had our pid may have left it: it is empty.  A
+     * young one may belong to a live runtime in another PID namespace. */
     int rc = mkdir(dir, 0755);
-    if (rc < 0 && errno == EEXIST && rmdir(dir) == 0)
+    if (rc < 0 && errno == EEXIST && !cgroup_young(dir) && rmdir(dir) == 0)
         rc = mkdir(dir, 0755);
     if (rc < 0)
         die_hint(errno == EROFS || errno == EACCES

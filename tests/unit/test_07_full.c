@@ -98,6 +98,7 @@ static struct {
     int rmdir_busy;         /* so many rmdirs in ROOT fail with EBUSY */
     int rule_rc;            /* what seccomp_rule_add returns; 0 */
     char leftover[64];      /* ROOT/leftover/step-<pid> exists already */
+    bool leftover_young;    /* and was made just now, not a minute ago */
     bool real;              /* prctl, syscall, seccomp_* are real */
     bool load_for_real;     /* and seccomp_load loads the filter */
     int fake_fd[8];         /* descriptors open on files in ROOT */
@@ -543,6 +544,17 @@ static void tree_has_file(const char *rel, const char *text)
     fputs(text, f);
     assert_int_equal(fclose(f), 0);
 }
+
+/* Date PATH a minute back: older than cgroup_young() keeps. */
+static void make_old_path(const char *path)
+{
+    struct timespec t[2] = {{.tv_sec = time(NULL) - 60},
+                            {.tv_sec = time(NULL) - 60}};
+
+    assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+static void make_old(const char *rel) { make_old_path(at_root(rel)); }
 
 static bool tree_has(const char *rel)
 {
@@ -1025,6 +1037,8 @@ static void setup_in_child(void *arg)
         snprintf(path, sizeof path, "%s/step-%d", at_root(fx.leftover),
                  (int)getpid());
         __wrap_mkdir(path, 0755);
+        if (!fx.leftover_young)
+            make_old_path(path);
         calls->n = 0;
     }
     cgroup_setup(arg, fx.root);
@@ -1347,6 +1361,26 @@ test_07_cgroup_setup_replaces_a_leftover_of_its_own_pid(void **state)
     expect_write(path, "5");
 }
 
+/* A cgroup of its own name made just now is not a dead runtime's: it is
+ * not taken over, and the run stops with an error naming the mkdir. */
+static void
+test_07_cgroup_setup_leaves_a_young_cgroup_of_its_name(void **state)
+{
+    char err[4096], step[32], path[700];
+
+    (void)state;
+    host_is_v2();
+    cfg.pids = 5;
+    snprintf(fx.leftover, sizeof fx.leftover, "user.slice/x.scope");
+    fx.leftover_young = true;
+    assert_int_equal(run_setup(err, sizeof err, step, sizeof step), 125);
+    assert_int_equal(count_calls("rmdir"), 0);
+    snprintf(path, sizeof path, "user.slice/x.scope/%s", step);
+    assert_true(tree_has(path));
+    if (!strstr(err, "File exists"))
+        fail_msg("the error should say why: %s", err);
+}
+
 /* Any other refusal is an error, not a reason to move elsewhere. */
 static void test_07_cgroup_v2_other_subtree_errors_exit_125(void **state)
 {
@@ -1589,6 +1623,12 @@ static void test_07_cgroup_reap_stale_removes_only_dead_runtimes(void **state)
     tree_has_dir(path);
     tree_has_dir("p/step-x");
     tree_has_dir("p/other");
+    make_old(dead);
+    make_old(live);
+    make_old("p/step-1");
+    make_old(path);
+    make_old("p/step-x");
+    make_old("p/other");
     cgroup_reap_stale(at_root("p"));
     assert_false(tree_has(dead));
     assert_true(tree_has(live));
@@ -1602,6 +1642,27 @@ static void test_07_cgroup_reap_stale_removes_only_dead_runtimes(void **state)
     assert_int_equal(calls->n, 1);
 }
 
+/* A runtime in another PID namespace names its cgroup with a pid kill(2)
+ * cannot see from here, and the cgroup is empty until its child joins:
+ * one made less than ten seconds ago stays, whatever kill(2) says. */
+static void
+test_07_cgroup_reap_stale_keeps_a_young_empty_cgroup(void **state)
+{
+    char young[32], old[32];
+
+    (void)state;
+    snprintf(young, sizeof young, "p/step-%d", (int)dead_pid());
+    snprintf(old, sizeof old, "p/step-%d", (int)dead_pid());
+    tree_has_dir(young);
+    tree_has_dir(old);
+    make_old(old);
+    cgroup_reap_stale(at_root("p"));
+    if (!tree_has(young))
+        fail_msg("removed %s, made just now: it may be a live runtime's", young);
+    assert_false(tree_has(old));
+    assert_int_equal(count_calls("rmdir"), 1);
+}
+
 /* cgroup_setup() clears stale siblings before making its own. */
 static void test_07_cgroup_setup_reaps_stale_siblings_first(void **state)
 {
@@ -1611,6 +1672,7 @@ static void test_07_cgroup_setup_reaps_stale_siblings_first(void **state)
     host_is_v2();
     snprintf(dead, sizeof dead, "user.slice/x.scope/step-%d", (int)dead_pid());
     tree_has_dir(dead);
+    make_old(dead);
     setup_ok(step);
     assert_false(tree_has(dead));
     assert_int_equal(count_calls("rmdir"), 1);
@@ -2599,6 +2661,7 @@ int main(void)
         TEST(test_07_cgroup_v2_busy_parent_falls_back_to_container_lab),
         TEST(test_07_cgroup_v2_container_lab_may_already_exist),
         TEST(test_07_cgroup_setup_replaces_a_leftover_of_its_own_pid),
+        TEST(test_07_cgroup_setup_leaves_a_young_cgroup_of_its_name),
         TEST(test_07_cgroup_v2_other_subtree_errors_exit_125),
         TEST(test_07_cgroup_v2_under_unified_on_a_hybrid_host),
         TEST(test_07_cgroup_setup_follows_your_proc_self_cgroup),
@@ -2607,6 +2670,7 @@ int main(void)
         TEST(test_07_clone_into_cgroup_other_errors_exit_125),
         TEST(test_07_cgroup_enter_writes_the_pid_to_each_cgroup_procs),
         TEST(test_07_cgroup_reap_stale_removes_only_dead_runtimes),
+        TEST(test_07_cgroup_reap_stale_keeps_a_young_empty_cgroup),
         TEST(test_07_cgroup_setup_reaps_stale_siblings_first),
         TEST(test_07_cleanup_removes_the_cgroups_it_made),
         TEST(test_07_cleanup_removes_a_v2_cgroup_in_container_lab),
