@@ -685,10 +685,11 @@ static void setup_mounts(const struct config *cfg)
     /* END YOURS(04.4); stub: (void)cfg; */
 
     /* YOURS(04.5) Read-only, and no devices or setuid.  A bind mount takes
-     * its flags only on a remount (mount(2)): remount "." with MS_REMOUNT
-     * | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV.  nodev makes a device
-     * node planted in an image an ordinary file; nosuid makes a setuid
-     * file in it run with the caller's ids. */
+     * its flags only on a remount (mount(2)).  From 05 on, remount_ro()
+     * makes that remount (MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID |
+     * MS_NODEV) and keeps the flags a user namespace locks.  nodev makes a
+     * device node planted in an image an ordinary file; nosuid makes a
+     * setuid file in it run with the caller's ids. */
     remount_ro(cfg, ".");
     /* END YOURS(04.5) */
 
