@@ -78,3 +78,10 @@ solution() { # NN -> path of the runtime
   [[ $output == *"container-lab busybox rootfs"* ]] || { echo "$output"; false; }
   [[ $output == *"status 0"* ]] || { echo "$output"; false; }
 }
+
+@test "a parent that never writes to the go pipe ends the run in 30 s with an error, not a hang" {
+  rt=$(without 05 4)
+  run timeout 90 "$rt" -- true
+  [ "$status" -eq 125 ] || { echo "status $status (124: still waiting after 90 s): $output"; false; }
+  [[ $output == "step: "*"go pipe"*"TODO(05.4)"* ]] || { echo "no step: line naming the go pipe and TODO(05.4): $output"; false; }
+}

@@ -85,6 +85,29 @@ struct report {
 /* -1 in the parent; the report pipe's write end in the child. */
 static int report_fd = -1;
 
+/* GIVEN(05) The parent's end of the report pipe, while the child may
+ * still report: -1 otherwise.  When the parent fails (the go pipe broke,
+ * a map could not be written) because the child failed first, the
+ * child's error is the one that explains it, and fail() prints that one,
+ * with the child's status.  Kept in the deep version too. */
+static int child_report_fd = -1;
+
+static void fail_with_childs_report(void)
+{
+    struct report r;
+
+    /* A child that failed wrote its report before it died: it is there
+     * now, or there is none, and the read must not wait for one. */
+    if (child_report_fd < 0 ||
+        fcntl(child_report_fd, F_SETFL, O_NONBLOCK) < 0 ||
+        read(child_report_fd, &r, sizeof r) != (ssize_t)sizeof r)
+        return;
+    r.msg[sizeof r.msg - 1] = '\0';
+    fprintf(stderr, "%s\n", r.msg);
+    exit(r.status);
+}
+/* END GIVEN(05) */
+
 /* The one way to fail: "step: <what>: <why> (<hint>)", exit STATUS.
  * ERR is an errno value, or 0 when there is no system error to name. */
 __attribute__((format(printf, 4, 5))) static noreturn void
@@ -107,6 +130,7 @@ fail(int status, int err, const char *hint, const char *fmt, ...)
             fprintf(stderr, "%s\n", r.msg);
         _exit(status);
     }
+    fail_with_childs_report();
     fprintf(stderr, "%s\n", r.msg);
     exit(status);
 }
@@ -804,6 +828,19 @@ static noreturn void exec_command(const struct config *cfg)
     fail(126, errno, NULL, "execvp(\"%s\")", cfg->argv[0]);
 }
 
+/* GIVEN(05) How long the child waits for the parent's go byte, and what
+ * it says when that runs out (child_main()).  Kept in the deep version
+ * too. */
+#define GO_WAIT_S 30
+
+static void go_wait_expired(int sig)
+{
+    (void)sig;
+    fail(125, 0, "the parent writes it after the maps: TODO(05.4)",
+         "nothing came on the go pipe in %d s", GO_WAIT_S);
+}
+/* END GIVEN(05) */
+
 static int child_main(void *arg)
 {
     const struct child_args *args = arg;
@@ -814,6 +851,14 @@ static int child_main(void *arg)
     close(args->report[0]);
     close(args->go[1]);
     report_fd = args->report[1];
+    /* GIVEN(05) A parent that never writes to the go pipe (its side of the
+     * handshake not written yet) would leave both waiting for ever: the
+     * parent for our report, we for its byte.  An alarm ends the wait after
+     * GO_WAIT_S with an error; alarm(0) below stops it, since an alarm
+     * would outlive exec.  Kept in the deep version too. */
+    signal(SIGALRM, go_wait_expired);
+    alarm(GO_WAIT_S);
+    /* END GIVEN(05) */
     /* TODO(05.5) Wait for the maps.  Read one byte from the go pipe,
      * args->go[0], into go; on anything but that byte, _exit(125) at once,
      * without a word.  EOF instead of "go" means the parent failed, and
@@ -821,6 +866,8 @@ static int child_main(void *arg)
      * Until the byte comes, this process has no ids in its namespace: it
      * is nobody, and setresuid(0) would fail. */
     (void)go;
+    alarm(0); /* given: the wait is over */
+    signal(SIGALRM, SIG_DFL);
     setup_uts(cfg);
     enter_rootfs(cfg);
     /* Maps first, then setresuid: the ids must exist before we take them. */
@@ -889,6 +936,7 @@ static int run_container(const struct config *cfg)
     if (pid < 0)
         die_hint(clone_hint(errno), "clone(%sSIGCHLD)", names);
     close(args.report[1]);
+    child_report_fd = args.report[0];
     close(args.go[0]);
     /* A child that died before reading "go" must not kill us with
      * SIGPIPE: let write() fail, so we say so. */
@@ -903,6 +951,7 @@ static int run_container(const struct config *cfg)
     /* EOF: the command was exec'd (the pipe is close-on-exec). */
     while ((n = read(args.report[0], &r, sizeof r)) < 0 && errno == EINTR)
         ;
+    child_report_fd = -1;
     close(args.report[0]);
     close(args.go[1]);
     int status = wait_child(pid);

@@ -131,6 +131,23 @@ struct report {
 /* -1 in the parent; the report pipe's write end in the child. */
 static int report_fd = -1;
 
+static int child_report_fd = -1;
+
+static void fail_with_childs_report(void)
+{
+    struct report r;
+
+    /* A child that failed wrote its report before it died: it is there
+     * now, or there is none, and the read must not wait for one. */
+    if (child_report_fd < 0 ||
+        fcntl(child_report_fd, F_SETFL, O_NONBLOCK) < 0 ||
+        read(child_report_fd, &r, sizeof r) != (ssize_t)sizeof r)
+        return;
+    r.msg[sizeof r.msg - 1] = '\0';
+    fprintf(stderr, "%s\n", r.msg);
+    exit(r.status);
+}
+
 /* The one way to fail: "step: <what>: <why> (<hint>)", exit STATUS.
  * ERR is an errno value, or 0 when there is no system error to name. */
 __attribute__((format(printf, 4, 5))) static noreturn void
@@ -153,6 +170,7 @@ fail(int status, int err, const char *hint, const char *fmt, ...)
             fprintf(stderr, "%s\n", r.msg);
         _exit(status);
     }
+    fail_with_childs_report();
     fprintf(stderr, "%s\n", r.msg);
     exit(status);
 }
@@ -2251,6 +2269,15 @@ static noreturn void exec_command(const struct config *cfg)
     fail(126, errno, NULL, "execvp(\"%s\")", cfg->argv[0]);
 }
 
+#define GO_WAIT_S 30
+
+static void go_wait_expired(int sig)
+{
+    (void)sig;
+    fail(125, 0, "the parent stopped before its write to it",
+         "nothing came on the go pipe in %d s", GO_WAIT_S);
+}
+
 static int child_main(void *arg)
 {
     const struct child_args *args = arg;
@@ -2261,11 +2288,15 @@ static int child_main(void *arg)
     close(args->report[0]);
     close(args->go[1]);
     report_fd = args->report[1];
+    signal(SIGALRM, go_wait_expired);
+    alarm(GO_WAIT_S);
     /* Wait for the maps.  EOF instead of "go" means the parent failed,
      * and said why, or died: stop here, quietly (crun's sync: silence is
      * failure, never consent). */
     if (read(args->go[0], &go, sizeof go) != sizeof go)
         _exit(125);
+    alarm(0); /* given: the wait is over */
+    signal(SIGALRM, SIG_DFL);
     setup_uts(cfg);
     enter_rootfs(cfg);
     /* Maps first, then setresuid: the ids must exist before we take them. */
@@ -2455,6 +2486,7 @@ static int run_container(const struct config *cfg)
         die_hint(clone_hint(errno), "clone(%sSIGCHLD)", names);
     owned.child = pid;
     close(args.report[1]);
+    child_report_fd = args.report[0];
     close(args.go[0]);
     /* A child that died before reading "go" must not kill us with
      * SIGPIPE: let write() fail, so we say so. */
@@ -2481,6 +2513,7 @@ static int run_container(const struct config *cfg)
     /* EOF: the command was exec'd (the pipe is close-on-exec). */
     while ((n = read(args.report[0], &r, sizeof r)) < 0 && errno == EINTR)
         ;
+    child_report_fd = -1;
     close(args.report[0]);
     close(args.go[1]);
     int status = wait_forwarding(cfg, pid);

@@ -1060,11 +1060,66 @@ static void test_05_refused_clone_hint_asks_the_sysctls(void **state)
     assert_null(clone_hint(EINVAL));
 }
 
+/* ---- fail() in the parent: the child's error first ---- */
+
+struct parent_fails {
+    int report[2];    /* the report pipe, as run_container() makes it */
+    bool child_said;  /* the child wrote its report before dying */
+};
+
+/* The parent's fail() after the child is gone: the go pipe broke. */
+static void parent_fails_on_the_go_pipe(void *arg)
+{
+    struct parent_fails *pf = arg;
+    struct report r = {.status = 126};
+
+    if (pf->child_said) {
+        snprintf(r.msg, sizeof r.msg, "step: setresgid(0, 0, 0): Invalid argument");
+        assert_int_equal(write(pf->report[1], &r, sizeof r), (ssize_t)sizeof r);
+    }
+    close(pf->report[1]);
+    child_report_fd = pf->report[0];
+    /* die("write(go pipe)"), past cmocka's fail() macro */
+    (fail)(125, EPIPE, NULL, "write(go pipe)");
+}
+
+/* A child that failed before the parent wrote "g" broke the go pipe; its
+ * error, waiting in the report pipe, is the one that says why, and its
+ * status is the run's. */
+static void test_05_parent_failure_shows_the_childs_error_first(void **state)
+{
+    struct parent_fails pf = {.child_said = true};
+    char err[1024];
+
+    (void)state;
+    assert_int_equal(pipe(pf.report), 0);
+    assert_int_equal(run_in_child(parent_fails_on_the_go_pipe, &pf, err, sizeof err), 126);
+    close(pf.report[0]);
+    close(pf.report[1]);
+    assert_string_equal(err, "step: setresgid(0, 0, 0): Invalid argument\n");
+}
+
+/* With nothing from the child, the parent's own error stands. */
+static void test_05_parent_failure_without_a_report_is_its_own(void **state)
+{
+    struct parent_fails pf = {.child_said = false};
+    char err[1024];
+
+    (void)state;
+    assert_int_equal(pipe(pf.report), 0);
+    assert_int_equal(run_in_child(parent_fails_on_the_go_pipe, &pf, err, sizeof err), 125);
+    close(pf.report[0]);
+    close(pf.report[1]);
+    assert_string_equal(err, "step: write(go pipe): Broken pipe\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
 #define TEST(t) cmocka_unit_test_setup_teardown(t, make_fixture, remove_fixture)
         TEST(test_05_id_map_parses_inside_outside_count),
+        TEST(test_05_parent_failure_shows_the_childs_error_first),
+        TEST(test_05_parent_failure_without_a_report_is_its_own),
         TEST(test_05_id_map_refuses_malformed_text),
         TEST(test_05_id_map_refuses_count_0),
         TEST(test_05_id_map_refuses_ranges_past_4294967295),
