@@ -605,8 +605,9 @@ static void check_rootfs(const struct config *cfg)
     for (size_t i = 0; i < ARRAY_SIZE(points); i++) {
         snprintf(path, sizeof path, "%s/%s", cfg->rootfs, points[i]);
         if (lstat(path, &st) < 0)
-            die_hint("make rootfs builds one with every mount point",
-                     "rootfs: lstat(\"%s\")", path);
+            die_hint(
+                "make rootfs builds one in rootfs/tree, with every mount point",
+                "rootfs: lstat(\"%s\")", path);
         if (!S_ISDIR(st.st_mode))
             fail(125, 0, "a mount point must be a real directory",
                  "rootfs: %s is %s, refused", path,

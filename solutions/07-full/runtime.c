@@ -880,8 +880,9 @@ static void check_rootfs(const struct config *cfg)
     for (size_t i = 0; i < ARRAY_SIZE(points); i++) {
         snprintf(path, sizeof path, "%s/%s", cfg->rootfs, points[i]);
         if (lstat(path, &st) < 0)
-            die_hint("make rootfs builds one with every mount point",
-                     "rootfs: lstat(\"%s\")", path);
+            die_hint(
+                "make rootfs builds one in rootfs/tree, with every mount point",
+                "rootfs: lstat(\"%s\")", path);
         if (!S_ISDIR(st.st_mode))
             fail(125, 0, "a mount point must be a real directory",
                  "rootfs: %s is %s, refused", path,
@@ -2322,15 +2323,19 @@ static void drop_caps(const struct config *cfg)
     /* YOURS(07.5) Drop the capabilities (capabilities(7)).  Root in the
      * user namespace holds every capability over the container's
      * namespaces; keep only kept_caps[] (cap_kept(cap) says), in this
-     * order, each call narrated with say() and checked with die():
+     * order, each step narrated with one say() line (the loop of 1. is
+     * one line, as in the lesson's -v example) and checked with die():
      *  1. the bounding set, the ceiling no exec can pass:
      *     prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) for every cap from 0 up
      *     that is not kept; stop at the first EINVAL, the first number
      *     this kernel does not know.  This needs CAP_SETPCAP, which we
      *     keep, so it comes before capset.
      *  2. capset(2), as syscall(SYS_capset, &hdr, data) with
-     *     hdr = {_LINUX_CAPABILITY_VERSION_3, 0} and data[2] (caps 0-31,
-     *     32-63): effective and permitted = the kept set (bit cap % 32 of
+     *     struct __user_cap_header_struct hdr =
+     *     {_LINUX_CAPABILITY_VERSION_3, 0} and struct
+     *     __user_cap_data_struct data[2] (caps 0-31, 32-63), from
+     *     <linux/capability.h> (its cap_user_*_t names are pointers):
+     *     effective and permitted = the kept set (bit cap % 32 of
      *     data[cap / 32]), inheritable empty, as docker does since
      *     CVE-2022-24769, so no file capability inherits one through exec.
      *  3. the ambient set: prctl(PR_CAP_AMBIENT,

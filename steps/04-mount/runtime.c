@@ -437,8 +437,9 @@ static void check_rootfs(const struct config *cfg)
     for (size_t i = 0; i < ARRAY_SIZE(points); i++) {
         snprintf(path, sizeof path, "%s/%s", cfg->rootfs, points[i]);
         if (lstat(path, &st) < 0)
-            die_hint("make rootfs builds one with every mount point",
-                     "rootfs: lstat(\"%s\")", path);
+            die_hint(
+                "make rootfs builds one in rootfs/tree, with every mount point",
+                "rootfs: lstat(\"%s\")", path);
         if (!S_ISDIR(st.st_mode))
             fail(125, 0, "a mount point must be a real directory",
                  "rootfs: %s is %s, refused", path,
@@ -523,6 +524,7 @@ static void setup_mounts(const struct config *cfg)
      * "tmp" for scratch space (MS_NOSUID | MS_NODEV, data
      * "mode=1777,size=64m"): the rootfs is shared by every container and
      * written by none. */
+    /* A stub, there only so that the file builds: your code replaces it. */
     (void)cfg;
 
     /* TODO(04.5) Read-only, and no devices or setuid.  A bind mount takes
@@ -537,6 +539,7 @@ static void setup_mounts(const struct config *cfg)
      * root away (pivot_root(2), NOTES), and xchdir(cfg, "/") leaves the
      * command at the new root.  Unlike chroot(2), nothing of the host
      * stays reachable through "..". */
+    /* A stub, there only so that the file builds: your code replaces it. */
     (void)cfg;
 
     /* The caller's PATH names the host's directories, not these. */

@@ -789,8 +789,9 @@ static void check_rootfs(const struct config *cfg)
     for (size_t i = 0; i < ARRAY_SIZE(points); i++) {
         snprintf(path, sizeof path, "%s/%s", cfg->rootfs, points[i]);
         if (lstat(path, &st) < 0)
-            die_hint("make rootfs builds one with every mount point",
-                     "rootfs: lstat(\"%s\")", path);
+            die_hint(
+                "make rootfs builds one in rootfs/tree, with every mount point",
+                "rootfs: lstat(\"%s\")", path);
         if (!S_ISDIR(st.st_mode))
             fail(125, 0, "a mount point must be a real directory",
                  "rootfs: %s is %s, refused", path,
@@ -1810,6 +1811,7 @@ static void cgroup_make(const struct config *cfg, const char *parent)
      * its interface files (memory.max, pids.max, cgroup.procs...).  Make
      * DIR with xcgroup_mkdir(cfg, dir), which also notes it for
      * cleanup(): rmdir at the end, once no process is left in it. */
+    /* A stub, there only so that the file builds: your code replaces it. */
     (void)cfg;
 }
 
@@ -1907,6 +1909,7 @@ static void cgroup_enter(const struct config *cfg, pid_t pid)
      * v2, three on v1), with xcgroup_write(cfg, dir, "cgroup.procs", text).
      * run_container() calls this while the child still waits on the go
      * pipe: the limits hold before the command runs. */
+    /* A stub, there only so that the file builds: your code replaces it. */
     (void)cfg;
     (void)pid;
 }
@@ -2027,20 +2030,25 @@ static void drop_caps(const struct config *cfg)
     /* TODO(07.5) Drop the capabilities (capabilities(7)).  Root in the
      * user namespace holds every capability over the container's
      * namespaces; keep only kept_caps[] (cap_kept(cap) says), in this
-     * order, each call narrated with say() and checked with die():
+     * order, each step narrated with one say() line (the loop of 1. is
+     * one line, as in the lesson's -v example) and checked with die():
      *  1. the bounding set, the ceiling no exec can pass:
      *     prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) for every cap from 0 up
      *     that is not kept; stop at the first EINVAL, the first number
      *     this kernel does not know.  This needs CAP_SETPCAP, which we
      *     keep, so it comes before capset.
      *  2. capset(2), as syscall(SYS_capset, &hdr, data) with
-     *     hdr = {_LINUX_CAPABILITY_VERSION_3, 0} and data[2] (caps 0-31,
-     *     32-63): effective and permitted = the kept set (bit cap % 32 of
+     *     struct __user_cap_header_struct hdr =
+     *     {_LINUX_CAPABILITY_VERSION_3, 0} and struct
+     *     __user_cap_data_struct data[2] (caps 0-31, 32-63), from
+     *     <linux/capability.h> (its cap_user_*_t names are pointers):
+     *     effective and permitted = the kept set (bit cap % 32 of
      *     data[cap / 32]), inheritable empty, as docker does since
      *     CVE-2022-24769, so no file capability inherits one through exec.
      *  3. the ambient set: prctl(PR_CAP_AMBIENT,
      *     PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); EINVAL only means a kernel
      *     without ambient capabilities (before 4.3): ignore it. */
+    /* A stub, there only so that the file builds: your code replaces it. */
     (void)cfg;
 }
 
@@ -2161,6 +2169,7 @@ static void harden(const struct config *cfg)
      *     was dropped, and an unprivileged process may load a filter.
      *  3. setup_seccomp(cfg), last of all: a filter applies to every call
      *     after it, so whatever setup still needs must come before. */
+    /* A stub, there only so that the file builds: your code replaces it. */
     (void)cfg;
 }
 
