@@ -171,6 +171,17 @@ else
   echo "ok: $ok guard checks"
 fi
 
+echo "== make check-NN: the stage's own checks first, a hung stage stopped"
+bats --formatter tap tests/check.bats >"$out/check.tap" 2>&1
+read -r ok bad _ < <(tap_count "$out/check.tap")
+passed=$((passed + ok)); failed=$((failed + bad))
+if [ "$bad" -gt 0 ] || [ "$ok" -eq 0 ]; then
+  [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && flunk "tests/check.bats: no test ran"
+  tap_failures "$out/check.tap" | sed 's/^/    /'
+else
+  echo "ok: $ok checks of make check-NN"
+fi
+
 echo "== the slides render"
 # Headless Chromium renders every slide; CI installs it, elsewhere it may
 # be missing, and then this is said, not counted.
