@@ -130,7 +130,7 @@ start_addr() { # COMMAND-AFTER [RUNTIME OPTION]...
   hint "the veth dies with the container's namespace: never leave a reference to it"
   # By its index while the container runs: once it is gone, another
   # learner's container may take the address, and so the name.
-  start_addr 'sleep 1'
+  start_addr 'sleep 3' # long enough to find its veth on a busy server
   veth=$(veth_of "$ADDR")
   index=$(cat "/sys/class/net/$veth/ifindex") || fail "no $veth on the host for the container's $ADDR"
   wait "$RUNTIME" || fail "the container failed"
