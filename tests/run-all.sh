@@ -161,7 +161,8 @@ for s in $stages; do
 done
 
 echo "== the guard rails refuse a learner's slip before it touches the host"
-bats --formatter tap tests/guards.bats >"$out/guards.tap" 2>&1
+timeout -k 10 "$STAGE_TIMEOUT" bats --formatter tap tests/guards.bats >"$out/guards.tap" 2>&1 ||
+  [ $? -ne 124 ] || echo "not ok - tests/guards.bats did not finish within ${STAGE_TIMEOUT}s" >>"$out/guards.tap"
 read -r ok bad _ < <(tap_count "$out/guards.tap")
 passed=$((passed + ok)); failed=$((failed + bad))
 if [ "$bad" -gt 0 ] || [ "$ok" -eq 0 ]; then
@@ -172,7 +173,8 @@ else
 fi
 
 echo "== make check-NN: the stage's own checks first, a hung stage stopped"
-bats --formatter tap tests/check.bats >"$out/check.tap" 2>&1
+timeout -k 10 "$STAGE_TIMEOUT" bats --formatter tap tests/check.bats >"$out/check.tap" 2>&1 ||
+  [ $? -ne 124 ] || echo "not ok - tests/check.bats did not finish within ${STAGE_TIMEOUT}s" >>"$out/check.tap"
 read -r ok bad _ < <(tap_count "$out/check.tap")
 passed=$((passed + ok)); failed=$((failed + bad))
 if [ "$bad" -gt 0 ] || [ "$ok" -eq 0 ]; then
@@ -272,7 +274,8 @@ echo "== the room at a glance: tests/class.bats (make class, class-page)"
 # Records of two learners in a spool of the test's own, read back in the
 # terminal and as a page rendered by headless Chromium; every test counts.
 . tests/tap.sh
-bats --formatter tap tests/class.bats >"$out/class.tap" 2>&1
+timeout -k 10 "$STAGE_TIMEOUT" bats --formatter tap tests/class.bats >"$out/class.tap" 2>&1 ||
+  [ $? -ne 124 ] || echo "not ok - tests/class.bats did not finish within ${STAGE_TIMEOUT}s" >>"$out/class.tap"
 read -r ok bad _ < <(tap_count "$out/class.tap")
 passed=$((passed + ok))
 failed=$((failed + bad))
