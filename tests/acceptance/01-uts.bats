@@ -48,8 +48,7 @@ load helpers
   hint "say() each setup action before making it: step: sethostname(\"box\")"
   run --separate-stderr "$STEP" -v -n box -- true
   assert_success
-  [[ "$stderr" == *'step: sethostname("box")'* ]] ||
-    fail "expected a line 'step: sethostname(\"box\")' on stderr, got: $stderr"
+  output=$stderr assert_step_line sethostname box
 }
 
 @test "-h prints the usage on stdout and exits 0" {
