@@ -41,6 +41,7 @@ hint() { HINT=$1; }
 assert_step_line() {
   local call=$1 line word ok
   shift
+  # shellcheck disable=SC2154 # bats's run sets $output
   while IFS= read -r line; do
     [[ $line == "step: "* && $line =~ (^|[^A-Za-z0-9_])"$call"\( ]] || continue
     ok=1
