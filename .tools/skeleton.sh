@@ -31,9 +31,14 @@
 #   .tools/skeleton.sh write [NN]      regenerate steps/ (a maintainer's)
 #   .tools/skeleton.sh count NN        lines the learner writes in stage NN
 #   .tools/skeleton.sh todos NN        the TODO ids of stage NN, one a line
+#   .tools/skeleton.sh hints NN        every hint of stage NN's checks
+#                                      names the TODOs of stage NN its
+#                                      check depends on, TODO(NN.K, ...):,
+#                                      or says given:, and every TODO of
+#                                      the stage is named by some hint
 #   .tools/skeleton.sh check NN        steps/NN is its generated skeleton,
-#                                      it builds, and still builds with
-#                                      any one TODO done
+#                                      it builds, still builds with any
+#                                      one TODO done, and its hints pass
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . .tools/lib.sh
@@ -159,6 +164,61 @@ build() { # FILE NN
   rm -f "$out" "$out.err"
 }
 
+# The hints of stage NN's checks, against its TODO ids: a learner who
+# reads a failing check's hint learns which TODO to open.  Which TODOs a
+# check depends on is measured, not guessed (CONTRIBUTING.md): build
+# `without NN K`, run the stage's checks on it, see which fail.  Here
+# only the form is checked: each hint opens with TODO(NN.K[, NN.K]...):
+# naming TODOs of this stage (at most three; "TODO(NN.K) and others:"
+# when more make the check fail), or with given: (no one TODO left out
+# makes the check fail); and no TODO of the stage goes unnamed.  One
+# line per problem; status 1 if there is any.
+hints() {
+  local nn=$1 s file ids
+  s=$(stage_of "$nn") || { echo "no stage $nn"; return 1; }
+  file=tests/acceptance/$s.bats
+  [ -f "$file" ] || { echo "$file: no such file"; return 1; }
+  ids=$(todos "$nn" | sed "s/^/$nn./" | tr '\n' ' ')
+  awk -v nn="$nn" -v ids="$ids" -v file="$file" '
+    BEGIN {
+      n = split(ids, a, " ")
+      for (i = 1; i <= n; i++) if (a[i] != "") { known[a[i]] = 1; order[++k] = a[i] }
+    }
+    /^[ \t]*hint "/ {
+      text = $0
+      sub(/^[ \t]*hint "/, "", text)
+      hints++
+      if (text ~ /^given: /) next
+      if (!match(text, /^TODO\([0-9][0-9]\.[a-z0-9]+(, [0-9][0-9]\.[a-z0-9]+)*\)( and others)?: /)) {
+        printf "%s:%d: the hint opens with neither TODO(%s.K): nor given: hint \"%s\n", file, NR, nn, text
+        bad = 1
+        next
+      }
+      list = substr(text, 6, index(text, ")") - 6)
+      m = split(list, got, ", ")
+      if (m > 3) {
+        printf "%s:%d: %d TODOs named: name the three the hint is about, then \"and others\"\n", file, NR, m
+        bad = 1
+      }
+      for (i = 1; i <= m; i++) {
+        if (!(got[i] in known)) {
+          printf "%s:%d: TODO(%s) is no TODO of stage %s (.tools/skeleton.sh todos %s)\n", file, NR, got[i], nn, nn
+          bad = 1
+        }
+        named[got[i]] = 1
+      }
+    }
+    END {
+      if (!hints) { printf "%s: no hint \"...\" line\n", file; bad = 1 }
+      for (i = 1; i <= k; i++)
+        if (!(order[i] in named)) {
+          printf "%s: no hint names TODO(%s), which some check must depend on\n", file, order[i]
+          bad = 1
+        }
+      exit bad
+    }' "$file"
+}
+
 check() {
   local nn=$1 s step tmp k
   s=$(stage_of "$nn") || { echo "no stage $nn"; return 1; }
@@ -177,6 +237,7 @@ check() {
     transform "$nn" fill "$k" | with_pragma >"$tmp/fill.c"
     build "$tmp/fill.c" "$nn" || { echo "$step with only TODO($nn.$k) done does not build"; return 1; }
   done
+  hints "$nn"
 }
 
 case ${1:-} in
@@ -190,6 +251,7 @@ case ${1:-} in
     done ;;
   count) count "$2" ;;
   todos) todos "$2" ;;
+  hints) hints "$2" ;;
   check) check "$2" ;;
-  *) echo "usage: .tools/skeleton.sh make NN [deep] | fill NN K | without NN K | base | write [NN] | count NN | todos NN | check NN" >&2; exit 2 ;;
+  *) echo "usage: .tools/skeleton.sh make NN [deep] | fill NN K | without NN K | base | write [NN] | count NN | todos NN | hints NN | check NN" >&2; exit 2 ;;
 esac

@@ -25,14 +25,14 @@ on_host() {
 }
 
 @test "the host's queue shows in ipcs -q on the host" {
-  hint "this test checks the test itself: ipcmk -Q must make a queue on the host"
+  hint "given: this test checks the test itself: ipcmk -Q must make a queue on the host"
   run on_host 'q=$(ipcmk -Q | awk "{print \$NF}"); ipcs -q | queue_ids | grep -cx "$q"'
   assert_success
   assert_output 1
 }
 
 @test "ipcs -q inside does not show a queue made on the host" {
-  hint "add CLONE_NEWIPC: a new IPC namespace starts with no queues"
+  hint "TODO(02.1): add CLONE_NEWIPC: a new IPC namespace starts with no queues"
   run on_host 'ipcmk -Q >/dev/null; inside=$("$STEP" -- ipcs -q) || exit 1
     echo "$inside" | grep -q "Message Queues" && echo "inside: $(echo "$inside" | queue_ids | wc -l)"
     echo "host: $(ipcs -q | queue_ids | wc -l)"'
@@ -41,21 +41,21 @@ on_host() {
 }
 
 @test "the container has an IPC namespace of its own" {
-  hint "add CLONE_NEWIPC to the clone flags (the namespaces table)"
+  hint "TODO(02.1): add CLONE_NEWIPC to the clone flags (the namespaces table)"
   run "$STEP" -- readlink /proc/self/ns/ipc
   assert_success
   refute_output "$(readlink /proc/self/ns/ipc)"
 }
 
 @test "a queue made inside shows inside" {
-  hint "ipcmk -Q inside must work and ipcs -q must list it"
+  hint "given: ipcmk -Q inside must work and ipcs -q must list it"
   run on_host '"$STEP" -- sh -c "ipcmk -Q >/dev/null && ipcs -q" | queue_ids | wc -l'
   assert_success
   assert_output 1
 }
 
 @test "a queue made inside is not seen from the host, and is gone after the run" {
-  hint "with CLONE_NEWIPC the container's queues live and die with its namespace"
+  hint "TODO(02.1): with CLONE_NEWIPC the container's queues live and die with its namespace"
   # Look from the host while the container still runs.
   run on_host '"$STEP" -- sh -c "ipcmk -Q >/dev/null; sleep 1" &
     sleep 0.5
@@ -67,7 +67,7 @@ on_host() {
 }
 
 @test "two containers do not see each other's queues" {
-  hint "each clone(CLONE_NEWIPC) makes a fresh namespace"
+  hint "TODO(02.1): each clone(CLONE_NEWIPC) makes a fresh namespace"
   run on_host '"$STEP" -- sh -c "ipcmk -Q >/dev/null; sleep 1" &
     sleep 0.3
     "$STEP" -- ipcs -q | queue_ids | wc -l

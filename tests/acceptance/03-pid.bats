@@ -4,14 +4,14 @@
 load helpers
 
 @test "echo \$\$ inside prints 1" {
-  hint "add CLONE_NEWPID: the first process in a new PID namespace is PID 1"
+  hint "TODO(03.1): add CLONE_NEWPID: the first process in a new PID namespace is PID 1"
   run "$STEP" -- sh -c 'echo $$'
   assert_success
   assert_output "1"
 }
 
 @test "a process the command starts sees PID 1 as its parent" {
-  hint "the command is exec'd directly, so it is the namespace's PID 1"
+  hint "TODO(03.1): with CLONE_NEWPID the command, exec'd directly, is the namespace's PID 1"
   # "; true" keeps the outer shell from exec'ing the inner one in its place.
   run "$STEP" -- sh -c 'sh -c "echo \$PPID"; true'
   assert_success
@@ -19,14 +19,14 @@ load helpers
 }
 
 @test "the container has a PID namespace of its own" {
-  hint "add CLONE_NEWPID to the clone flags (the namespaces table)"
+  hint "TODO(03.1): add CLONE_NEWPID to the clone flags (the namespaces table)"
   run "$STEP" -- readlink /proc/self/ns/pid_for_children
   assert_success
   refute_output "$(readlink /proc/self/ns/pid_for_children)"
 }
 
 @test "when PID 1 dies, every other process of the container dies with it" {
-  hint "in a PID namespace the kernel kills the rest when PID 1 exits"
+  hint "TODO(03.1): in a PID namespace the kernel kills the rest when PID 1 exits"
   "$STEP" -- sh -c "$PROBE & exec $PROBE" &
   runtime=$!
   pid1=$(child_of "$runtime")
@@ -37,7 +37,7 @@ load helpers
 }
 
 @test "the host's processes are not reachable by PID from inside" {
-  hint "in a new PID namespace, host PIDs do not exist: kill -0 fails"
+  hint "TODO(03.1): in a new PID namespace, host PIDs do not exist: kill -0 fails"
   sleep 30 &
   hostpid=$!
   run "$STEP" -- sh -c "kill -0 $hostpid 2>/dev/null && echo reachable || echo unreachable"

@@ -39,7 +39,7 @@ start_addr() { # COMMAND-AFTER [RUNTIME OPTION]...
 }
 
 @test "lab0 is made on first use, with 10.77.0.1/24" {
-  hint "RTM_NEWLINK kind bridge, then RTM_NEWADDR 10.77.0.1/24 on it"
+  hint "TODO(06.1, 06.2, 06.6): the given veth_create() makes lab0 on first use: RTM_NEWLINK kind bridge, then RTM_NEWADDR 10.77.0.1/24"
   command -v unshare >/dev/null || need "unshare is not installed (util-linux: sudo make deps)"
   # In a network namespace of the test's own, where there is no lab0 yet:
   # the host's lab0 carries other learners' containers and stays.  A
@@ -56,14 +56,14 @@ start_addr() { # COMMAND-AFTER [RUNTIME OPTION]...
 }
 
 @test "ifconfig -a inside shows exactly lo and eth0" {
-  hint "add CLONE_NEWNET; the peer of the veth is born as eth0 in the child's namespace"
+  hint "TODO(06.1, 06.2, 06.6): add CLONE_NEWNET; the peer of the veth is born as eth0 in the child's namespace"
   run "$STEP" -- ifconfig -a
   assert_success
   assert_equal "$(echo "$output" | ifnames | sort | tr '\n' ' ')" "eth0 lo "
 }
 
 @test "eth0 has an address of lab0's subnet and the default route goes via the bridge" {
-  hint "the child sets eth0's address, brings it up and adds the default route via 10.77.0.1"
+  hint "TODO(06.3, 06.4, 06.5) and others: the child sets eth0's address, brings it up and adds the default route via 10.77.0.1"
   run "$STEP" -- sh -c 'ifconfig eth0; route -n'
   assert_success
   assert_output --regexp 'inet addr:10\.77\.0\.[0-9]+ +Bcast:10\.77\.0\.255 +Mask:255\.255\.255\.0'
@@ -72,7 +72,7 @@ start_addr() { # COMMAND-AFTER [RUNTIME OPTION]...
 }
 
 @test "lo is up inside" {
-  hint "a new network namespace starts with lo down: bring it up with RTM_NEWLINK"
+  hint "TODO(06.4, 06.5) and others: a new network namespace starts with lo down: bring it up with RTM_NEWLINK"
   run "$STEP" -- sh -c 'ifconfig lo; ping -c1 -W2 127.0.0.1 >/dev/null && echo lo-answers'
   assert_success
   assert_output --partial "UP LOOPBACK RUNNING"
@@ -80,7 +80,7 @@ start_addr() { # COMMAND-AFTER [RUNTIME OPTION]...
 }
 
 @test "--ip sets the container's address" {
-  hint "parse --ip ADDR/PREFIX and send it to the child on the go pipe"
+  hint "TODO(06.3) and others: the address of --ip ADDR/PREFIX goes to the child on the go pipe, in struct go"
   ip=$(free_ip)
   run "$STEP" --ip "$ip/24" -- ifconfig eth0
   assert_success
@@ -88,21 +88,21 @@ start_addr() { # COMMAND-AFTER [RUNTIME OPTION]...
 }
 
 @test "the host's interfaces do not show inside, in ifconfig or in /sys" {
-  hint "with a network namespace of its own the container mounts a fresh sysfs"
+  hint "TODO(06.1, 06.2, 06.6): with a network namespace of its own the container mounts a fresh sysfs"
   run "$STEP" -- ls /sys/class/net
   assert_success
   assert_equal "$(echo "$output" | sort | tr '\n' ' ')" "eth0 lo "
 }
 
 @test "the container pings the bridge" {
-  hint "the host end of the veth must be up and on lab0 (IFLA_MASTER)"
+  hint "TODO(06.3, 06.4, 06.6) and others: eth0 up with its address inside, and the host end of the veth up on lab0 (IFLA_MASTER)"
   run "$STEP" -- ping -c1 -W2 10.77.0.1
   assert_success
   assert_output --partial "1 packets received"
 }
 
 @test "two containers on the bridge ping each other" {
-  hint "each container gets its own veth on lab0; the bridge joins them"
+  hint "TODO(06.4, 06.6) and others: each container gets its own veth on lab0; the bridge joins them"
   start_addr 'exec sleep 1314'
   first=$RUNTIME
   run "$STEP" -- sh -c "for i in 1 2 3 4 5 6 7 8 9 10; do ping -c1 -W1 $ADDR && exit 0; done; exit 1"
@@ -112,7 +112,7 @@ start_addr() { # COMMAND-AFTER [RUNTIME OPTION]...
 }
 
 @test "containers started at the same moment get different addresses" {
-  hint "name the host end after the address: RTM_NEWLINK's EEXIST is the lock"
+  hint "TODO(06.3, 06.4, 06.6) and others: the host end is named after the address: RTM_NEWLINK's EEXIST is the lock"
   out=$BATS_TEST_TMPDIR/addrs
   pids=()
   for i in 1 2 3 4 5 6; do
@@ -127,7 +127,7 @@ start_addr() { # COMMAND-AFTER [RUNTIME OPTION]...
 }
 
 @test "after the container exits, no veth is left on the host" {
-  hint "the veth dies with the container's namespace: never leave a reference to it"
+  hint "TODO(06.2, 06.6) and others: the veth dies with the container's namespace: never leave a reference to it"
   # By its index while the container runs: once it is gone, another
   # learner's container may take the address, and so the name.
   start_addr 'sleep 3' # long enough to find its veth on a busy server
@@ -138,7 +138,7 @@ start_addr() { # COMMAND-AFTER [RUNTIME OPTION]...
 }
 
 @test "an address in use is refused with 125" {
-  hint "EEXIST from RTM_NEWLINK on the address's veth means the address is taken"
+  hint "TODO(06.6) and others: EEXIST from RTM_NEWLINK on the address's veth means the address is taken"
   # The address of a container of ours, not a fixed one another learner
   # may hold.
   start_addr 'exec sleep 1315'
@@ -150,14 +150,14 @@ start_addr() { # COMMAND-AFTER [RUNTIME OPTION]...
 }
 
 @test "--net none gives loopback only" {
-  hint "--net none: clone the namespace but make no veth"
+  hint "TODO(06.1): --net none: clone the namespace but make no veth"
   run "$STEP" --net none -- ifconfig -a
   assert_success
   assert_equal "$(echo "$output" | ifnames)" "lo"
 }
 
 @test "an unprivileged run gets loopback only, with one notice" {
-  hint "only root may add a veth to the host: say so once and go on with lo"
+  hint "TODO(06.1): only root may add a veth to the host: say so once and go on with lo"
   command -v setpriv >/dev/null || need "setpriv is not installed (util-linux)"
   SCRATCH=$(scratch_dir); chmod 755 "$SCRATCH"
   cp "$STEP" "$SCRATCH/step"; cp -a "$ROOTFS" "$SCRATCH/rootfs"
@@ -170,7 +170,7 @@ start_addr() { # COMMAND-AFTER [RUNTIME OPTION]...
 }
 
 @test "bad --ip values exit 125 naming the option" {
-  hint "parse_cidr(), then check the address is a host of the bridge's subnet"
+  hint "TODO(06.1, 06.6): the given veth_create() checks --ip: parse_cidr(), then a host of the bridge's subnet"
   for bad in abc 10.77.0.5 10.77.0.5/33 10.77.0.5/0 300.1.1.1/24 10.9.0.5/24 \
              10.77.0.1/24 10.77.0.0/24 10.77.0.255/24 10.77.0.5/16 /24; do
     run --separate-stderr "$STEP" --ip "$bad" -- true
@@ -180,7 +180,7 @@ start_addr() { # COMMAND-AFTER [RUNTIME OPTION]...
 }
 
 @test "--net takes only none, and --bridge must exist unless it is lab0" {
-  hint "refuse what the runtime cannot do, with the option's name"
+  hint "TODO(06.1, 06.6): refuse what the runtime cannot do, with the option's name (the given veth_create() checks --bridge)"
   run --separate-stderr "$STEP" --net host -- true
   assert_failure 125
   [[ "$stderr" == 'step: --net host'* ]] || fail "got: $stderr"
@@ -190,7 +190,7 @@ start_addr() { # COMMAND-AFTER [RUNTIME OPTION]...
 }
 
 @test "-v narrates the rtnetlink requests" {
-  hint "say() each RTM_NEWLINK, RTM_NEWADDR and RTM_NEWROUTE"
+  hint "TODO(06.3, 06.4, 06.6) and others: the given helpers say each RTM_NEWLINK, RTM_NEWADDR and RTM_NEWROUTE"
   run --separate-stderr "$STEP" -v -- true
   assert_success
   [[ "$stderr" == *'step: rtnetlink: RTM_NEWLINK veth vl'*'master lab0'* ]] || fail "got: $stderr"
@@ -198,7 +198,7 @@ start_addr() { # COMMAND-AFTER [RUNTIME OPTION]...
 }
 
 @test "a failing rtnetlink request gives one clear error and leaves nothing" {
-  hint "die() after each netlink request; the child reads EOF on the go pipe and stops"
+  hint "TODO(06.1, 06.2, 06.6): die() after each netlink request; the child reads EOF on the go pipe and stops"
   command -v strace >/dev/null || need "strace is not installed (sudo make deps)"
   "$STEP" -- true   # lab0 exists from here on
   before=$(host_state)

@@ -32,6 +32,29 @@ LESSON=$(printf 'steps/%s/README.md' "$(basename "$BATS_TEST_FILENAME" .bats)")
 
 hint() { HINT=$1; }
 
+# assert_step_line CALL [WORD...]: some line of $output is a -v line that
+# names CALL, called: it starts with "step: ", has CALL (as a whole name)
+# right before a "(", and holds every WORD, fixed strings in any order.
+# A -v check judges that the call is narrated with what matters, not the
+# wording: MS_PRIVATE|MS_REC passes as well as MS_REC|MS_PRIVATE, and so
+# does any quoting.  For stderr: output=$stderr assert_step_line ...
+assert_step_line() {
+  local call=$1 line word ok
+  shift
+  # shellcheck disable=SC2154 # bats's run sets $output
+  while IFS= read -r line; do
+    [[ $line == "step: "* && $line =~ (^|[^A-Za-z0-9_])"$call"\( ]] || continue
+    ok=1
+    for word in "$@"; do
+      [[ $line == *"$word"* ]] || { ok=; break; }
+    done
+    [ -n "$ok" ] && return 0
+  done <<<"$output"
+  local want="a line that starts with \"step: \" and names $call("
+  [ $# -eq 0 ] || want+=", with$(printf ' "%s"' "$@")"
+  fail "$(printf 'wanted %s\nthe lines were:\n%s' "$want" "${output:-(none)}")"
+}
+
 
 # A missing prerequisite fails in CI and skips elsewhere, saying why.
 need() {
