@@ -34,6 +34,23 @@ failed=0
 pass() { passed=$((passed + 1)); }
 flunk() { failed=$((failed + 1)); echo "FAILED: $*"; }
 
+# One bats file of the harness's own (guards, check, class), under the
+# stage time limit; every test counts, and its failures are printed.
+run_bats_file() { # NAME WHAT: tests/NAME.bats, "ok: N WHAT" when all pass
+  local tap=$out/$1.tap ok bad
+  timeout -k 10 "$STAGE_TIMEOUT" bats --formatter tap "tests/$1.bats" >"$tap" 2>&1 ||
+    [ $? -ne 124 ] || echo "not ok - tests/$1.bats did not finish within ${STAGE_TIMEOUT}s" >>"$tap"
+  read -r ok bad _ < <(tap_count "$tap")
+  passed=$((passed + ok)); failed=$((failed + bad))
+  if [ "$bad" -gt 0 ] || [ "$ok" -eq 0 ]; then
+    [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && flunk "tests/$1.bats: no test ran"
+    [ "$bad" -gt 0 ] && echo "FAILED: $1 ($bad of $((ok + bad)))"
+    tap_failures "$tap" | sed 's/^/    /'
+  else
+    echo "ok: $ok $2"
+  fi
+}
+
 stages=$(stages)
 out=build/test
 mkdir -p "$out"
@@ -161,28 +178,10 @@ for s in $stages; do
 done
 
 echo "== the guard rails refuse a learner's slip before it touches the host"
-timeout -k 10 "$STAGE_TIMEOUT" bats --formatter tap tests/guards.bats >"$out/guards.tap" 2>&1 ||
-  [ $? -ne 124 ] || echo "not ok - tests/guards.bats did not finish within ${STAGE_TIMEOUT}s" >>"$out/guards.tap"
-read -r ok bad _ < <(tap_count "$out/guards.tap")
-passed=$((passed + ok)); failed=$((failed + bad))
-if [ "$bad" -gt 0 ] || [ "$ok" -eq 0 ]; then
-  [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && flunk "tests/guards.bats: no test ran"
-  tap_failures "$out/guards.tap" | sed 's/^/    /'
-else
-  echo "ok: $ok guard checks"
-fi
+run_bats_file guards "guard checks"
 
 echo "== make check-NN: the stage's own checks first, a hung stage stopped"
-timeout -k 10 "$STAGE_TIMEOUT" bats --formatter tap tests/check.bats >"$out/check.tap" 2>&1 ||
-  [ $? -ne 124 ] || echo "not ok - tests/check.bats did not finish within ${STAGE_TIMEOUT}s" >>"$out/check.tap"
-read -r ok bad _ < <(tap_count "$out/check.tap")
-passed=$((passed + ok)); failed=$((failed + bad))
-if [ "$bad" -gt 0 ] || [ "$ok" -eq 0 ]; then
-  [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && flunk "tests/check.bats: no test ran"
-  tap_failures "$out/check.tap" | sed 's/^/    /'
-else
-  echo "ok: $ok checks of make check-NN"
-fi
+run_bats_file check "checks of make check-NN"
 
 echo "== the slides render"
 # Headless Chromium renders every slide; CI installs it, elsewhere it may
@@ -274,18 +273,7 @@ echo "== the room at a glance: tests/class.bats (make class, class-page)"
 # Records of two learners in a spool of the test's own, read back in the
 # terminal and as a page rendered by headless Chromium; every test counts.
 . tests/tap.sh
-timeout -k 10 "$STAGE_TIMEOUT" bats --formatter tap tests/class.bats >"$out/class.tap" 2>&1 ||
-  [ $? -ne 124 ] || echo "not ok - tests/class.bats did not finish within ${STAGE_TIMEOUT}s" >>"$out/class.tap"
-read -r ok bad _ < <(tap_count "$out/class.tap")
-passed=$((passed + ok))
-failed=$((failed + bad))
-if [ "$bad" -gt 0 ] || [ "$ok" -eq 0 ]; then
-  [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && flunk "class: no test ran"
-  echo "FAILED: class ($bad of $((ok + bad)))"
-  tap_failures "$out/class.tap" | sed 's/^/    /'
-else
-  echo "ok: class ($ok tests)"
-fi
+run_bats_file class "tests of the room view"
 
 echo "== the host is as it was"
 # Network namespaces die in the background: give their veths 5 s.
