@@ -28,7 +28,7 @@ help:
 	@echo "container-lab: write a container runtime, one namespace at a time"
 	@echo
 	@echo "  make step-NN         build your steps/NN-*/runtime.c into ./step"
-	@echo "  sudo make check-NN   run the checks of stages 01..NN against ./step"
+	@echo "  sudo make check-NN   run stage NN's checks against ./step, then those of 01..NN-1"
 	@echo "  make solution-NN     build the reference runtime of stage NN into ./step"
 	@echo "  make diff-NN         what stage NN adds to the one before"
 	@echo "  sudo make progress   build each of your steps and show which stages pass"

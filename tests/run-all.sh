@@ -272,7 +272,6 @@ fi
 echo "== the room at a glance: tests/class.bats (make class, class-page)"
 # Records of two learners in a spool of the test's own, read back in the
 # terminal and as a page rendered by headless Chromium; every test counts.
-. tests/tap.sh
 run_bats_file class "tests of the room view"
 
 echo "== the host is as it was"
